@@ -1,0 +1,3 @@
+from connectapps.cli import main
+
+raise SystemExit(main())

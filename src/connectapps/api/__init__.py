@@ -1,0 +1,1 @@
+"""REST resources, one module each: they parse, call the domain, and render."""

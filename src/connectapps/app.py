@@ -1,0 +1,51 @@
+"""Builds the WSGI application: routes -> resources, Twilio's headers, the error envelope."""
+
+import secrets
+from typing import Any
+
+import falcon
+
+from connectapps import config
+from connectapps.api.connect_apps import ConnectAppInstance, ConnectAppList
+from connectapps.domain import sids
+from connectapps.store import open_store
+from connectapps.store.interface import Store
+from connectapps.wire import errors, render, uris
+
+HEALTH_BODY = render.encode({"status": "ok"})
+
+
+class TwilioHeaders:
+    """Every answer carries a ``Twilio-Request-Id: RQ<32 hex>``, as Twilio's do."""
+
+    def process_response(
+        self, req: falcon.Request, resp: falcon.Response, resource: Any, req_succeeded: bool
+    ) -> None:
+        resp.set_header("Twilio-Request-Id", sids.REQUEST + secrets.token_hex(16))
+
+
+class Health:
+    """``GET /health``: liveness, and the hello-world ceiling the benchmarks compare against."""
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.content_type = render.JSON
+        resp.data = HEALTH_BODY
+
+
+def create_app(store: Store) -> falcon.App[falcon.Request, falcon.Response]:
+    app = falcon.App(middleware=[TwilioHeaders()])
+    app.req_options.auto_parse_qs_csv = False
+    app.req_options.keep_blank_qs_values = True
+    accounts = f"{uris.API_VERSION}/Accounts/{{account_sid}}"
+    app.add_route(f"{accounts}/ConnectApps.json", ConnectAppList(store))
+    app.add_route(f"{accounts}/ConnectApps/{{sid}}.json", ConnectAppInstance(store))
+    app.add_route("/health", Health())
+    errors.install(app)
+    return app
+
+
+def create_app_from_env() -> falcon.App[falcon.Request, falcon.Response]:
+    """The factory Granian calls in each worker: its own store, schema already migrated by ``serve``."""
+    store = open_store(config.database_url())
+    store.migrate()
+    return create_app(store)

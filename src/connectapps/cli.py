@@ -1,0 +1,179 @@
+"""The command line: serve, accounts, apps, db. Every command takes --database."""
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+from connectapps import config
+from connectapps.domain import accounts, connect_apps
+from connectapps.domain.errors import InvalidParameter
+from connectapps.store import open_store
+from connectapps.store.interface import Store
+from connectapps.wire import render
+
+DEMO_SNIPPET = """\
+from twilio.rest import Client
+
+client = Client("{account_sid}", "{auth_token}")
+client.api.base_url = "http://{host}:{port}"
+app = client.api.v2010.account.connect_apps("{app_sid}").fetch()
+print(app.friendly_name, app.permissions)
+"""
+
+
+def _print_json(body: Any) -> None:
+    sys.stdout.write(orjson.dumps(body, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+
+def _store(args: argparse.Namespace) -> Store:
+    store = open_store(config.database_url(args.database))
+    store.migrate()
+    return store
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from granian import Granian
+    from granian.constants import Interfaces
+
+    url = config.database_url(args.database)
+    os.environ[config.DATABASE_ENV] = url  # the workers build their app from it
+    store = open_store(url)
+    store.migrate()
+    if args.demo and store.count_accounts() == 0:
+        _create_demo(store, args.host, args.port)
+    store.close()
+    Granian(
+        target="connectapps.app:create_app_from_env",
+        factory=True,
+        interface=Interfaces.WSGI,
+        address=args.host,
+        port=args.port,
+        workers=args.workers,
+        blocking_threads=args.blocking_threads,
+        log_access=False,
+    ).serve()
+    return 0
+
+
+def _create_demo(store: Store, host: str, port: int) -> None:
+    account = accounts.create(store, "Demo account")
+    app = connect_apps.create(store, account.sid, {
+        "friendly_name": "Demo Connect App",
+        "company_name": "Example Co",
+        "description": "Created by `connectapps serve --demo` on an empty database",
+        "homepage_url": "https://example.com",
+        "authorize_redirect_url": "https://example.com/authorize",
+        "deauthorize_callback_url": "https://example.com/deauthorize",
+        "deauthorize_callback_method": "POST",
+        "permissions": ["get-all"],
+    })
+    print("Empty database: created a demo account and Connect App.")
+    print(f"  Account SID:      {account.sid}")
+    print(f"  Auth token:       {account.auth_token}")
+    print(f"  ConnectApp SID:   {app.sid}")
+    print("\ntwilio-python:\n")
+    print(DEMO_SNIPPET.format(
+        account_sid=account.sid, auth_token=account.auth_token, app_sid=app.sid, host=host, port=port,
+    ), flush=True)
+
+
+def cmd_accounts_create(args: argparse.Namespace) -> int:
+    store = _store(args)
+    _print_json(render.account(accounts.create(store, args.friendly_name)))
+    return 0
+
+
+def cmd_apps_create(args: argparse.Namespace) -> int:
+    store = _store(args)
+    if store.get_account(args.account) is None:
+        print(f"error: no account {args.account}", file=sys.stderr)
+        return 2
+    fields = (
+        "friendly_name", "company_name", "description", "homepage_url", "authorize_redirect_url",
+        "deauthorize_callback_url", "deauthorize_callback_method", "permissions",
+    )
+    raw = {f: getattr(args, f) for f in fields if getattr(args, f) is not None}
+    _print_json(render.connect_app(connect_apps.create(store, args.account, raw)))
+    return 0
+
+
+def cmd_dev_seed_bulk(args: argparse.Namespace) -> int:
+    from connectapps import dev
+
+    store = _store(args)
+    account = store.get_account(args.account) if args.account else accounts.create(store, "Bulk seed account")
+    if account is None:
+        print(f"error: no account {args.account}", file=sys.stderr)
+        return 2
+    count = dev.seed_bulk(store, account.sid, args.apps)
+    _print_json({"account_sid": account.sid, "auth_token": account.auth_token, "apps": count})
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    store = open_store(config.database_url(args.database))
+    applied = store.migrate()
+    print(f"applied: {applied or 'nothing'}; schema version {store.schema_version()}")
+    return 0
+
+
+def cmd_db_status(args: argparse.Namespace) -> int:
+    store = _store(args) if args.upgrade else open_store(config.database_url(args.database))
+    print(f"schema version {store.schema_version()}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="connectapps", description=__doc__)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--database", help=f"database URL (default: ${config.DATABASE_ENV} or "
+                        f"{config.DEFAULT_DATABASE_URL})")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", parents=[common], help="run the HTTP server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--blocking-threads", type=int, default=4)
+    serve.add_argument("--demo", action="store_true", help="on an empty database, create a demo account and app")
+    serve.set_defaults(func=cmd_serve)
+
+    accounts_cmd = commands.add_parser("accounts", help="main accounts").add_subparsers(dest="sub", required=True)
+    create_account = accounts_cmd.add_parser("create", parents=[common])
+    create_account.add_argument("--friendly-name")
+    create_account.set_defaults(func=cmd_accounts_create)
+
+    apps_cmd = commands.add_parser("apps", help="Connect Apps").add_subparsers(dest="sub", required=True)
+    create_app = apps_cmd.add_parser("create", parents=[common])
+    create_app.add_argument("--account", required=True, help="owner Account SID")
+    for name in ("friendly-name", "company-name", "description", "homepage-url", "authorize-redirect-url",
+                 "deauthorize-callback-url"):
+        create_app.add_argument(f"--{name}")
+    create_app.add_argument("--deauthorize-callback-method", choices=["GET", "POST"])
+    create_app.add_argument("--permissions", help="comma-separated: get-all,post-all")
+    create_app.set_defaults(func=cmd_apps_create)
+
+    db_cmd = commands.add_parser("db", help="schema migrations").add_subparsers(dest="sub", required=True)
+    db_cmd.add_parser("upgrade", parents=[common]).set_defaults(func=cmd_db_upgrade)
+    status = db_cmd.add_parser("status", parents=[common])
+    status.set_defaults(func=cmd_db_status, upgrade=False)
+
+    dev_cmd = commands.add_parser("dev", help="developer tools").add_subparsers(dest="sub", required=True)
+    seed = dev_cmd.add_parser("seed-bulk", parents=[common], help="insert many Connect Apps fast")
+    seed.add_argument("--apps", type=int, required=True)
+    seed.add_argument("--account", help="owner Account SID (default: a new account)")
+    seed.set_defaults(func=cmd_dev_seed_bulk)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except InvalidParameter as exc:
+        print(f"error: invalid {exc.field}: {exc.value!r} ({exc.kind})", file=sys.stderr)
+        return 2

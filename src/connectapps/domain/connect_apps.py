@@ -1,0 +1,133 @@
+"""What a valid Connect App is, and how one is read, changed and listed.
+
+The REST API can only fetch, update and list Connect Apps (the documentation says create
+and delete are "Not supported"); creation is for the command line and, later, the console.
+"""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from connectapps.domain import sids
+from connectapps.domain.errors import InvalidParameter, NotFound
+from connectapps.domain.models import CALLBACK_METHODS, PERMISSIONS, ConnectApp, Page, PageRequest
+from connectapps.store.interface import Store
+
+FRIENDLY_NAME_MAX = 64
+URL_FIELDS = ("homepage_url", "authorize_redirect_url", "deauthorize_callback_url")
+TEXT_FIELDS = ("friendly_name", "company_name", "description")
+UPDATABLE_FIELDS = (*TEXT_FIELDS, *URL_FIELDS, "deauthorize_callback_method", "permissions")
+
+Changes = Mapping[str, str | Sequence[str]]
+"""Field name -> raw value: a string, or for ``permissions`` a sequence of strings."""
+
+
+def validate_changes(raw: Changes) -> dict[str, object]:
+    """Check and normalise changes. An empty string clears a field (to null, or [] for permissions).
+
+    Raises InvalidParameter for the first field that breaks a rule; nothing is written then.
+    """
+    clean: dict[str, object] = {}
+    for field in UPDATABLE_FIELDS:
+        if field not in raw:
+            continue
+        value = raw[field]
+        if field == "permissions":
+            clean[field] = _permissions(value if not isinstance(value, str) else [value])
+            continue
+        assert isinstance(value, str)
+        if value == "":
+            clean[field] = None
+        elif field in URL_FIELDS:
+            clean[field] = _url(field, value)
+        elif field == "deauthorize_callback_method":
+            clean[field] = _method(value)
+        elif field == "friendly_name" and len(value) > FRIENDLY_NAME_MAX:
+            raise InvalidParameter(field, InvalidParameter.TOO_LONG, f"{FRIENDLY_NAME_MAX}")
+        else:
+            clean[field] = value
+    return clean
+
+
+def _url(field: str, value: str) -> str:
+    """An absolute http(s) URL with a host: what the spec's ``format: uri`` means for a callback."""
+    try:
+        parts = urlsplit(value)
+        _ = parts.port  # raises ValueError for a bad port
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        valid = False
+    if not valid or any(ch.isspace() for ch in value):
+        raise InvalidParameter(field, InvalidParameter.URL, value)
+    return value
+
+
+def _method(value: str) -> str:
+    method = value.upper()
+    if method not in CALLBACK_METHODS:
+        raise InvalidParameter("deauthorize_callback_method", InvalidParameter.ENUM, value)
+    return method
+
+
+def _permissions(values: Sequence[str]) -> tuple[str, ...]:
+    """Each value may itself be a comma-joined list; duplicates collapse, first order kept."""
+    seen: list[str] = []
+    for value in values:
+        for item in value.split(","):
+            permission = item.strip()
+            if not permission:
+                continue
+            if permission not in PERMISSIONS:
+                raise InvalidParameter("permissions", InvalidParameter.PERMISSION, permission)
+            if permission not in seen:
+                seen.append(permission)
+    return tuple(seen)
+
+
+def new_connect_app(account_sid: str, raw: Changes) -> ConnectApp:
+    """A new Connect App owned by ``account_sid``, validated like an update."""
+    now = datetime.now(UTC)
+    blank = ConnectApp(
+        sid=sids.new_sid(sids.CONNECT_APP),
+        account_sid=account_sid,
+        friendly_name=None,
+        company_name=None,
+        description=None,
+        homepage_url=None,
+        authorize_redirect_url=None,
+        deauthorize_callback_url=None,
+        deauthorize_callback_method="GET",
+        permissions=(),
+        date_created=now,
+        date_updated=now,
+    )
+    return replace(blank, **validate_changes(raw))  # type: ignore[arg-type]
+
+
+def create(store: Store, account_sid: str, raw: Changes) -> ConnectApp:
+    app = new_connect_app(account_sid, raw)
+    store.insert_connect_app(app)
+    return app
+
+
+def fetch(store: Store, account_sid: str, sid: str) -> ConnectApp:
+    app = store.get_connect_app(account_sid, sid) if sids.is_sid(sid, sids.CONNECT_APP) else None
+    if app is None:
+        raise NotFound(sid)
+    return app
+
+
+def update(store: Store, account_sid: str, sid: str, raw: Changes) -> ConnectApp:
+    """Write only the fields sent, so concurrent updates of different fields both survive."""
+    if not sids.is_sid(sid, sids.CONNECT_APP):
+        raise NotFound(sid)
+    changes = validate_changes(raw)
+    app = store.update_connect_app(account_sid, sid, changes, datetime.now(UTC))
+    if app is None:
+        raise NotFound(sid)
+    return app
+
+
+def list_page(store: Store, account_sid: str, request: PageRequest) -> Page[ConnectApp]:
+    return store.list_connect_apps(account_sid, request)

@@ -1,0 +1,32 @@
+"""Domain exceptions. The wire layer maps each to a Twilio error code in one table (wire/errors.py)."""
+
+
+class DomainError(Exception):
+    """Base of every rule violation a caller can trigger."""
+
+
+class NotFound(DomainError):
+    """The resource does not exist, or is not visible to the caller."""
+
+
+class NotAuthenticated(DomainError):
+    """Missing or wrong credentials, or an account that may not authenticate."""
+
+
+class InvalidParameter(DomainError):
+    """A parameter value breaks a rule. ``kind`` says which rule, for the code table."""
+
+    URL = "url"
+    ENUM = "enum"
+    TOO_LONG = "too_long"
+    PERMISSION = "permission"
+    PAGE_SIZE = "page_size"
+    PAGE_SIZE_TOO_LARGE = "page_size_too_large"
+    PAGE = "page"
+    PAGE_TOKEN = "page_token"
+
+    def __init__(self, field: str, kind: str, value: str) -> None:
+        super().__init__(f"{field}: {kind}")
+        self.field = field
+        self.kind = kind
+        self.value = value

@@ -1,0 +1,69 @@
+"""The records the rules talk about. Immutable: a change is a new record from the store."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+GET_ALL = "get-all"
+POST_ALL = "post-all"
+PERMISSIONS = (GET_ALL, POST_ALL)
+
+CALLBACK_METHODS = ("GET", "POST")
+
+ACTIVE = "active"
+SUSPENDED = "suspended"
+CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    sid: str
+    auth_token: str
+    friendly_name: str
+    owner_account_sid: str | None
+    status: str
+    date_created: datetime
+    date_updated: datetime
+
+    @property
+    def is_subaccount(self) -> bool:
+        return self.owner_account_sid is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectApp:
+    sid: str
+    account_sid: str
+    friendly_name: str | None
+    company_name: str | None
+    description: str | None
+    homepage_url: str | None
+    authorize_redirect_url: str | None
+    deauthorize_callback_url: str | None
+    deauthorize_callback_method: str | None
+    permissions: tuple[str, ...]
+    date_created: datetime
+    date_updated: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """Which slice of a list to read, in SID order.
+
+    ``after``/``before`` come from a page token (keyset paging: a deep page costs what the
+    first one does); ``offset`` is used only when the client asks for a page number without
+    a token.
+    """
+
+    size: int
+    after: str | None = None
+    before: str | None = None
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: list[T]
+    has_more: bool

@@ -1,0 +1,1 @@
+"""Twilio's wire conventions, one module each: SIDs, errors, forms, paging, representations."""

@@ -1,0 +1,133 @@
+"""Twilio's error envelope, and the one table from domain exceptions to Twilio error codes.
+
+Body: ``{"code", "message", "more_info", "status"}`` with the HTTP status. twilio-python reads
+``code`` and ``message``; twilio-node and twilio-cli also read ``more_info``.
+"""
+
+from typing import Any
+
+import falcon
+
+from connectapps.domain.errors import DomainError, InvalidParameter, NotAuthenticated, NotFound
+from connectapps.wire import render
+from connectapps.wire.forms import param_name
+
+MORE_INFO = "https://www.twilio.com/docs/errors/{code}"
+WWW_AUTHENTICATE = 'Basic realm="Twilio API"'
+
+# Codes used here, each from Twilio's error dictionary (docs/compatibility.md has the sources).
+INVALID_PARAMETER = 20001
+INVALID_FRIENDLY_NAME = 20002
+AUTHENTICATE = 20003
+METHOD_NOT_ALLOWED = 20004
+PAGE_SIZE_TOO_LARGE = 20007
+NOT_FOUND = 20404
+INTERNAL_ERROR = 20500
+INVALID_METHOD = 21403
+INVALID_PAGE_TOKEN = 21481
+INVALID_URL = 21502
+
+
+class TwilioError(Exception):
+    """An error answer: HTTP status, Twilio code, message. Raised by the wire layer, rendered below."""
+
+    def __init__(self, status: int, code: int, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.headers = headers or {}
+
+
+def not_found(path: str) -> TwilioError:
+    return TwilioError(404, NOT_FOUND, f"The requested resource {path} was not found")
+
+
+def not_authenticated(message: str = "Authenticate") -> TwilioError:
+    return TwilioError(401, AUTHENTICATE, message, {"WWW-Authenticate": WWW_AUTHENTICATE})
+
+
+def method_not_allowed(method: str, path: str, allowed: str) -> TwilioError:
+    return TwilioError(
+        405, METHOD_NOT_ALLOWED, f"Method not allowed: {method} is not supported on {path}", {"Allow": allowed}
+    )
+
+
+def _invalid_parameter(exc: InvalidParameter) -> TwilioError:
+    param = param_name(exc.field)
+    table: dict[str, tuple[int, str]] = {
+        InvalidParameter.URL: (INVALID_URL, f"{param} is not a valid URL: {exc.value}"),
+        InvalidParameter.ENUM: (INVALID_METHOD, f"{param} must be GET or POST, not '{exc.value}'"),
+        InvalidParameter.TOO_LONG: (
+            INVALID_FRIENDLY_NAME, f"{param} must be between 1 and {exc.value} characters long",
+        ),
+        InvalidParameter.PERMISSION: (
+            INVALID_PARAMETER, f"{param} has an unknown permission '{exc.value}': use get-all or post-all",
+        ),
+        InvalidParameter.PAGE_SIZE: (
+            INVALID_PARAMETER, f"{param} must be an integer from 1 to 1000, not '{exc.value}'",
+        ),
+        InvalidParameter.PAGE_SIZE_TOO_LARGE: (PAGE_SIZE_TOO_LARGE, "The maximum page size is 1000"),
+        InvalidParameter.PAGE: (INVALID_PARAMETER, f"{param} must be a non-negative integer, not '{exc.value}'"),
+        InvalidParameter.PAGE_TOKEN: (INVALID_PAGE_TOKEN, f"Invalid {param}: '{exc.value}'"),
+    }
+    code, message = table[exc.kind]
+    return TwilioError(400, code, message)
+
+
+def from_domain(exc: DomainError, path: str) -> TwilioError:
+    """The Twilio answer for a rule the caller broke."""
+    if isinstance(exc, NotFound):
+        return not_found(path)
+    if isinstance(exc, NotAuthenticated):
+        return not_authenticated()
+    if isinstance(exc, InvalidParameter):
+        return _invalid_parameter(exc)
+    raise TypeError(f"no Twilio code for {type(exc).__name__}")  # a missing row in this table
+
+
+def envelope(error: TwilioError) -> dict[str, Any]:
+    return {
+        "code": error.code,
+        "message": error.message,
+        "more_info": MORE_INFO.format(code=error.code),
+        "status": error.status,
+    }
+
+
+def render_error(resp: falcon.Response, error: TwilioError) -> None:
+    resp.status = error.status
+    resp.content_type = render.JSON
+    resp.data = render.encode(envelope(error))
+    for name, value in error.headers.items():
+        resp.set_header(name, value)
+
+
+def install(app: falcon.App[falcon.Request, falcon.Response]) -> None:
+    """Route every failure through the envelope: ours, the domain's, Falcon's, and the unexpected."""
+
+    def on_twilio(req: falcon.Request, resp: falcon.Response, exc: TwilioError, params: Any) -> None:
+        render_error(resp, exc)
+
+    def on_domain(req: falcon.Request, resp: falcon.Response, exc: DomainError, params: Any) -> None:
+        render_error(resp, from_domain(exc, req.path))
+
+    def on_http(req: falcon.Request, resp: falcon.Response, exc: falcon.HTTPError, params: Any) -> None:
+        if exc.status_code == 404:
+            error = not_found(req.path)
+        elif exc.status_code == 405:
+            allowed = dict(exc.headers or {}).get("Allow", "")
+            error = method_not_allowed(req.method, req.path, allowed)
+        else:
+            error = TwilioError(exc.status_code, exc.status_code, exc.title or "Error")
+        render_error(resp, error)
+
+    def on_unexpected(req: falcon.Request, resp: falcon.Response, exc: Exception, params: Any) -> None:
+        req.env["wsgi.errors"].write(f"unhandled error on {req.method} {req.path}: {type(exc).__name__}\n")
+        render_error(resp, TwilioError(500, INTERNAL_ERROR, "Internal Server Error"))
+
+    # Falcon picks the most specific handler for an exception.
+    app.add_error_handler(Exception, on_unexpected)
+    app.add_error_handler(falcon.HTTPError, on_http)
+    app.add_error_handler(DomainError, on_domain)
+    app.add_error_handler(TwilioError, on_twilio)

@@ -1,0 +1,95 @@
+"""Twilio's list paging: PageSize / Page / PageToken in, the list envelope out.
+
+PageToken is Twilio's form: ``PA`` + the last SID of the previous page (next page) or ``PB``
++ the first SID of the following page (previous page). That makes paging keyset-based: a
+deep page costs what the first one does. Page is "simply for client state" (the spec); it only
+sets ``start``, except when no token is given, when it selects the page by offset.
+"""
+
+from collections.abc import Mapping
+from typing import Any
+
+from connectapps.domain import sids
+from connectapps.domain.errors import InvalidParameter
+from connectapps.domain.models import PageRequest
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 1000
+NEXT = "PA"
+PREVIOUS = "PB"
+
+
+def parse(params: Mapping[str, Any], sid_prefix: str) -> tuple[int, PageRequest]:
+    """(page number, what to read) from the query; raises InvalidParameter on bad values.
+
+    Only the last value of a repeated parameter counts.
+    """
+    size = _integer(params, "PageSize", "page_size", InvalidParameter.PAGE_SIZE, DEFAULT_PAGE_SIZE)
+    if size < 1:
+        raise InvalidParameter("page_size", InvalidParameter.PAGE_SIZE, str(size))
+    if size > MAX_PAGE_SIZE:
+        raise InvalidParameter("page_size", InvalidParameter.PAGE_SIZE_TOO_LARGE, str(size))
+    page = _integer(params, "Page", "page", InvalidParameter.PAGE, 0)
+    if page < 0:
+        raise InvalidParameter("page", InvalidParameter.PAGE, str(page))
+    token = _last(params, "PageToken")
+    if token is None or token == "":
+        return page, PageRequest(size=size, offset=page * size)
+    direction, anchor = token[:2], token[2:]
+    if direction not in (NEXT, PREVIOUS) or not sids.is_sid(anchor, sid_prefix):
+        raise InvalidParameter("page_token", InvalidParameter.PAGE_TOKEN, token)
+    anchor = anchor[:2] + anchor[2:].lower()
+    if direction == NEXT:
+        return page, PageRequest(size=size, after=anchor)
+    return page, PageRequest(size=size, before=anchor)
+
+
+def _last(params: Mapping[str, Any], name: str) -> str | None:
+    value = params.get(name)
+    if isinstance(value, list):
+        value = value[-1]
+    return value
+
+
+def _integer(params: Mapping[str, Any], name: str, field: str, kind: str, default: int) -> int:
+    raw = _last(params, name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 12:
+        raise InvalidParameter(field, kind, raw)
+    return int(raw)
+
+
+def envelope(
+    key: str, path: str, items: list[dict[str, Any]], page: int, request: PageRequest, has_more: bool,
+    *, sid_key: str = "sid", echo_query: bool = True,
+) -> dict[str, Any]:
+    """The list envelope: the resource key and Twilio's paging keys, nothing else.
+
+    twilio-python refuses any extra top-level key, so this is exactly the spec's set. Page
+    URIs are host-relative; ``uri`` is the bare path for a request without paging parameters
+    (as in the documentation's example), else the path with the page it asked for.
+    """
+    size = request.size
+    start = page * size
+    next_uri = previous_uri = None
+    if has_more and items:
+        next_uri = f"{path}?PageSize={size}&Page={page + 1}&PageToken={NEXT}{items[-1][sid_key]}"
+    if page > 0 and items:
+        previous_uri = f"{path}?PageSize={size}&Page={page - 1}&PageToken={PREVIOUS}{items[0][sid_key]}"
+    uri = path
+    if echo_query:
+        token = f"&PageToken={NEXT}{request.after}" if request.after else ""
+        token = f"&PageToken={PREVIOUS}{request.before}" if request.before else token
+        uri = f"{path}?PageSize={size}&Page={page}{token}"
+    return {
+        key: items,
+        "end": start + len(items) - 1 if items else 0,
+        "first_page_uri": f"{path}?Page=0&PageSize={size}",
+        "next_page_uri": next_uri,
+        "page": page,
+        "page_size": size,
+        "previous_page_uri": previous_uri,
+        "start": start,
+        "uri": uri,
+    }

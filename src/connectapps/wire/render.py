@@ -1,0 +1,57 @@
+"""Representations: Twilio's JSON for each resource, keys in Twilio's order, and the encoder."""
+
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from typing import Any
+
+import orjson
+
+from connectapps.domain.models import Account, ConnectApp
+from connectapps.wire import uris
+
+JSON = "application/json; charset=utf-8"
+
+
+def encode(body: Any) -> bytes:
+    return orjson.dumps(body)
+
+
+def connect_app(app: ConnectApp) -> dict[str, Any]:
+    """The 11 properties of the documentation, in its order; null where unset."""
+    return {
+        "account_sid": app.account_sid,
+        "authorize_redirect_url": app.authorize_redirect_url,
+        "company_name": app.company_name,
+        "deauthorize_callback_method": app.deauthorize_callback_method,
+        "deauthorize_callback_url": app.deauthorize_callback_url,
+        "description": app.description,
+        "friendly_name": app.friendly_name,
+        "homepage_url": app.homepage_url,
+        "permissions": list(app.permissions),
+        "sid": app.sid,
+        "uri": uris.connect_app(app.account_sid, app.sid),
+    }
+
+
+def date(value: datetime) -> str:
+    """Twilio's date format: RFC 2822 in GMT, e.g. ``Fri, 20 Aug 2010 01:13:42 +0000``."""
+    return format_datetime(value.astimezone(UTC))
+
+
+def account(acct: Account) -> dict[str, Any]:
+    """An Account in Twilio's representation. A main account is its own owner, as on Twilio."""
+    return {
+        "auth_token": acct.auth_token,
+        "date_created": date(acct.date_created),
+        "date_updated": date(acct.date_updated),
+        "friendly_name": acct.friendly_name,
+        "owner_account_sid": acct.owner_account_sid or acct.sid,
+        "sid": acct.sid,
+        "status": acct.status,
+        "subresource_uris": {
+            "authorized_connect_apps": uris.authorized_connect_apps(acct.sid),
+            "connect_apps": uris.connect_apps(acct.sid),
+        },
+        "type": "Full",
+        "uri": uris.account(acct.sid),
+    }
