@@ -15,12 +15,18 @@ from connectapps.wire import errors, render, uris
 HEALTH_BODY = render.encode({"status": "ok"})
 
 
-class TwilioHeaders:
-    """Every answer carries a ``Twilio-Request-Id: RQ<32 hex>``, as Twilio's do."""
+class RequestScope:
+    """Ends each request for the store (the API's authentication began it), and stamps
+    Twilio's request id: every answer carries a ``Twilio-Request-Id: RQ<32 hex>``, as Twilio's do.
+    """
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
 
     def process_response(
         self, req: falcon.Request, resp: falcon.Response, resource: Any, req_succeeded: bool
     ) -> None:
+        self.store.end_request()
         resp.set_header("Twilio-Request-Id", sids.REQUEST + secrets.token_hex(16))
 
 
@@ -33,7 +39,7 @@ class Health:
 
 
 def create_app(store: Store) -> falcon.App[falcon.Request, falcon.Response]:
-    app = falcon.App(middleware=[TwilioHeaders()])
+    app = falcon.App(middleware=[RequestScope(store)])
     app.req_options.auto_parse_qs_csv = False
     app.req_options.keep_blank_qs_values = True
     accounts = f"{uris.API_VERSION}/Accounts/{{account_sid}}"

@@ -53,7 +53,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         address=args.host,
         port=args.port,
         workers=args.workers,
-        blocking_threads=args.blocking_threads,
+        blocking_threads=args.blocking_threads or (1 if url.startswith("sqlite:") else 4),
         log_access=False,
     ).serve()
     return 0
@@ -138,7 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--blocking-threads", type=int, default=4)
+    serve.add_argument("--blocking-threads", type=int, help="Python threads per worker (default: 1 on "
+                       "SQLite, where more threads only contend for the GIL; 4 on PostgreSQL)")
     serve.add_argument("--demo", action="store_true", help="on an empty database, create a demo account and app")
     serve.set_defaults(func=cmd_serve)
 

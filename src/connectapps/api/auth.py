@@ -13,11 +13,30 @@ from connectapps.wire.errors import not_authenticated
 
 NO_CREDENTIALS = "Authentication Error - No credentials provided"
 
+_DECODED: dict[str, tuple[str, str] | None] = {}
+_DECODED_MAX = 4096
+
 
 def basic_credentials(header: str | None) -> tuple[str, str] | None:
-    """(username, password) from an ``Authorization: Basic …`` header, or None if absent/unreadable."""
+    """(username, password) from an ``Authorization: Basic …`` header, or None if absent/unreadable.
+
+    Decoding is memoised per header value (clients resend the same one on every request);
+    this only skips base64 work — the token is still checked against the store every time.
+    """
     if not header:
         return None
+    try:
+        return _DECODED[header]
+    except KeyError:
+        pass
+    if len(_DECODED) >= _DECODED_MAX:
+        _DECODED.clear()
+    credentials = _decode_basic(header)
+    _DECODED[header] = credentials
+    return credentials
+
+
+def _decode_basic(header: str) -> tuple[str, str] | None:
     scheme, _, encoded = header.partition(" ")
     if scheme.lower() != "basic":
         return None
@@ -30,7 +49,12 @@ def basic_credentials(header: str | None) -> tuple[str, str] | None:
 
 
 def caller(store: Store, req: falcon.Request) -> Account:
-    """The authenticated account, or a 401 with Twilio's 20003."""
+    """The authenticated account, or a 401 with Twilio's 20003.
+
+    Authentication is the first thing every API request does, so it also begins the request
+    for the store (a cache is revalidated once here; the RequestScope middleware ends it).
+    """
+    store.begin_request()
     credentials = basic_credentials(req.get_header("Authorization"))
     if credentials is None:
         raise not_authenticated(NO_CREDENTIALS)

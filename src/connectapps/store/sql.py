@@ -104,6 +104,12 @@ class SqlStore(ABC):
     def migrate(self) -> list[int]:
         return self._apply_migrations(list(migrations()))
 
+    def begin_request(self) -> None:
+        """No cache, nothing to revalidate."""
+
+    def end_request(self) -> None:
+        """Nothing to release."""
+
     def schema_version(self) -> int:
         rows = self._query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
         return int(rows[0][0])

@@ -1,35 +1,58 @@
-"""SQLite backend: the embedded default. WAL mode, one connection per thread, short transactions."""
+"""SQLite backend: the embedded default. WAL mode, one connection per thread, short transactions.
+
+Reads of single records are served from a per-thread cache that is checked against
+``PRAGMA data_version`` once per request (``begin_request``) — and on every read outside a
+request: that number changes whenever *another* connection (any thread, any process) commits,
+so a cached record is never older than the last commit before the request began. Writes on
+this thread's own connection (which do not change its data_version) clear its cache.
+"""
 
 import sqlite3
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
+from connectapps.domain.models import Account, ConnectApp
 from connectapps.store.sql import Row, SqlStore, split_statements
 
 BUSY_TIMEOUT_MS = 10_000
+CACHE_MAX_ENTRIES = 10_000
+_DATA_VERSION = "PRAGMA data_version"
+
+T = TypeVar("T")
+
+
+class _ThreadState(threading.local):
+    conn: sqlite3.Connection | None = None
+    data_version: int = -1
+    validated: bool = False  # the cache was checked against data_version in this request
+    cache: dict[tuple[str, ...], object]
+
+    def __init__(self) -> None:
+        self.cache = {}
 
 
 class SqliteStore(SqlStore):
     def __init__(self, path: str) -> None:
         self.path = path
-        self._local = threading.local()
+        self._local = _ThreadState()
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
 
     @classmethod
     def from_url(cls, url: str) -> "SqliteStore":
-        """``sqlite:///relative.db``, ``sqlite:////absolute.db`` or ``sqlite:///:memory:``."""
+        """``sqlite:///relative.db`` or ``sqlite:////absolute.db``."""
         path = url.removeprefix("sqlite:").removeprefix("//")
-        path = path.removeprefix("/") if not path.startswith("//") else path[1:]
-        if not path:
-            raise ValueError("sqlite URL needs a path, e.g. sqlite:///connectapps.db")
-        if path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        path = path[1:] if path.startswith("//") else path.removeprefix("/")
+        if not path or path == ":memory:":
+            raise ValueError("sqlite URL needs a file path, e.g. sqlite:///connectapps.db")
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
         return cls(path)
 
     def _connection(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        conn = self._local.conn
         if conn is None:
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -43,18 +66,63 @@ class SqliteStore(SqlStore):
 
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
         # Autocommit: each statement is its own short transaction.
+        if not sql.startswith("SELECT"):
+            self._local.cache.clear()
         return self._connection().execute(sql, params).fetchall()
 
-    def _insert_many(self, sql: str, rows: Iterable[Sequence[object]]) -> int:
+    @contextmanager
+    def _write_transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE takes the write lock up front, so a busy database waits, never deadlocks."""
         conn = self._connection()
+        self._local.cache.clear()
         conn.execute("BEGIN IMMEDIATE")
         try:
-            count = conn.executemany(sql, rows).rowcount
+            yield conn
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
-        return count
+
+    # -- verified per-thread cache ------------------------------------------------------------
+
+    def begin_request(self) -> None:
+        self._validate()
+        self._local.validated = True
+
+    def end_request(self) -> None:
+        self._local.validated = False
+
+    def _validate(self) -> None:
+        state = self._local
+        version = self._connection().execute(_DATA_VERSION).fetchone()[0]
+        if version != state.data_version or len(state.cache) >= CACHE_MAX_ENTRIES:
+            state.cache.clear()
+            state.data_version = version
+
+    def _cached(self, key: tuple[str, ...], load: Callable[[], T | None]) -> T | None:
+        state = self._local
+        if not state.validated:
+            self._validate()
+        if key in state.cache:
+            return state.cache[key]  # type: ignore[return-value]
+        value = load()
+        if value is not None:
+            state.cache[key] = value
+        return value
+
+    def get_account(self, sid: str) -> Account | None:
+        return self._cached(("AC", sid), lambda: super(SqliteStore, self).get_account(sid))
+
+    def get_connect_app(self, account_sid: str, sid: str) -> ConnectApp | None:
+        return self._cached(
+            ("CN", account_sid, sid), lambda: super(SqliteStore, self).get_connect_app(account_sid, sid)
+        )
+
+    # -- bulk and schema ----------------------------------------------------------------------
+
+    def _insert_many(self, sql: str, rows: Iterable[Sequence[object]]) -> int:
+        with self._write_transaction() as conn:
+            return conn.executemany(sql, rows).rowcount
 
     def _apply_migrations(self, pending: list[tuple[int, str]]) -> list[int]:
         conn = self._connection()
@@ -62,8 +130,8 @@ class SqliteStore(SqlStore):
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
         )
         applied: list[int] = []
-        conn.execute("BEGIN IMMEDIATE")  # the write lock: a second process waits, then sees our work
-        try:
+        # The write lock: a second process starting at the same time waits, then sees our work.
+        with self._write_transaction() as conn:
             done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
             for version, script in pending:
                 if version in done:
@@ -74,10 +142,6 @@ class SqliteStore(SqlStore):
                     "INSERT INTO schema_migrations (version, applied_at) VALUES (?, datetime('now'))", (version,)
                 )
                 applied.append(version)
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
         return applied
 
     def close(self) -> None:
@@ -85,4 +149,4 @@ class SqliteStore(SqlStore):
             for conn in self._all:
                 conn.close()
             self._all.clear()
-        self._local = threading.local()
+        self._local = _ThreadState()

@@ -1,0 +1,142 @@
+"""Seeding a database and running ``connectapps serve`` as a subprocess that is always stopped."""
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+CONNECTAPPS = [sys.executable, "-m", "connectapps"]
+START_TIMEOUT_S = 60.0
+STOP_TIMEOUT_S = 15.0
+
+
+@dataclass(frozen=True)
+class Seed:
+    """What ``connectapps dev seed-bulk`` created."""
+
+    account_sid: str
+    auth_token: str
+    apps: int
+    seconds: float
+
+
+def seed(database_url: str, apps: int) -> Seed:
+    """Create an account with ``apps`` Connect Apps in the database (migrating it first)."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [*CONNECTAPPS, "dev", "seed-bulk", "--apps", str(apps), "--database", database_url],
+        capture_output=True, text=True, check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"seed-bulk failed (exit {done.returncode}):\n{done.stderr.strip()}")
+    body = json.loads(done.stdout)
+    if body["apps"] != apps:
+        raise RuntimeError(f"seed-bulk inserted {body['apps']} apps, not {apps}")
+    return Seed(body["account_sid"], body["auth_token"], body["apps"], time.perf_counter() - started)
+
+
+def free_port() -> int:
+    """A loopback TCP port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Server:
+    """``connectapps serve`` on a free loopback port, in its own process group; a context manager.
+
+    Entering starts it and waits for ``GET /health`` to answer 200; leaving stops the whole group
+    (SIGTERM, then SIGKILL), whatever happened inside the block.
+    """
+
+    def __init__(self, database_url: str, workers: int, log_path: Path) -> None:
+        self.database_url = database_url
+        self.workers = workers
+        self.log_path = log_path
+        self.port = 0
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> "Server":
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        self.port = free_port()
+        command = [
+            *CONNECTAPPS, "serve", "--host", "127.0.0.1", "--port", str(self.port),
+            "--workers", str(self.workers), "--database", self.database_url,
+        ]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            )
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited with {self.process.returncode} at start:\n{self._log_tail()}")
+            if self._healthy():
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"server not healthy after {START_TIMEOUT_S:.0f}s:\n{self._log_tail()}")
+
+    def _healthy(self) -> bool:
+        try:
+            with urllib.request.urlopen(f"{self.base_url}/health", timeout=1) as resp:
+                return bool(resp.status == 200)
+        except (urllib.error.URLError, OSError):
+            return False
+
+    def _log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+    def stop(self) -> None:
+        """Stop the server and its workers (SIGTERM, then SIGKILL for what is left); idempotent."""
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)  # our own group: start_new_session made pid its id
+        try:
+            process.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            # Still up: kill the whole group, workers included, so nothing holds the port or the database.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+
+
+def request(base_url: str, path: str, *, method: str = "GET", headers: dict[str, str] | None = None,
+            body: str | None = None) -> tuple[int, bytes]:
+    """One request (to check an endpoint before loading it): (status, body)."""
+    data = body.encode() if body is not None else None
+    req = urllib.request.Request(f"{base_url}{path}", data=data, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return int(resp.status), bytes(resp.read())
+    except urllib.error.HTTPError as exc:
+        return int(exc.code), bytes(exc.read())
