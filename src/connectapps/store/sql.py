@@ -104,10 +104,10 @@ class SqlStore(ABC):
     def migrate(self) -> list[int]:
         return self._apply_migrations(list(migrations()))
 
-    def begin_request(self) -> None:
+    def begin_request(self) -> None:  # noqa: B027 - an optional hook: only cached backends need it
         """No cache, nothing to revalidate."""
 
-    def end_request(self) -> None:
+    def end_request(self) -> None:  # noqa: B027 - an optional hook
         """Nothing to release."""
 
     def schema_version(self) -> int:
