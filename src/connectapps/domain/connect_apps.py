@@ -45,6 +45,9 @@ def validate_changes(raw: Changes) -> dict[str, object]:
             clean[field] = _method(value)
         elif field == "friendly_name" and len(value) > FRIENDLY_NAME_MAX:
             raise InvalidParameter(field, InvalidParameter.TOO_LONG, f"{FRIENDLY_NAME_MAX}")
+        elif "\x00" in value:
+            # PostgreSQL cannot store U+0000 in text; refuse it on every backend alike.
+            raise InvalidParameter(field, InvalidParameter.NUL, value)
         else:
             clean[field] = value
     return clean
@@ -58,7 +61,7 @@ def _url(field: str, value: str) -> str:
         valid = parts.scheme in ("http", "https") and bool(parts.hostname)
     except ValueError:
         valid = False
-    if not valid or any(ch.isspace() for ch in value):
+    if not valid or any(ch.isspace() or ch <= " " or ch == "\x7f" for ch in value):
         raise InvalidParameter(field, InvalidParameter.URL, value)
     return value
 

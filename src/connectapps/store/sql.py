@@ -127,6 +127,10 @@ class SqlStore(ABC):
         rows = self._query(self._sql(f"SELECT {', '.join(ACCOUNT_COLUMNS)} FROM accounts WHERE sid = ?"), (sid,))
         return _account(rows[0]) if rows else None
 
+    def update_account(self, sid: str, changes: Mapping[str, object], now: datetime) -> Account | None:
+        rows = self._update("accounts", ACCOUNT_COLUMNS, changes, now, "sid = ?", (sid,))
+        return _account(rows[0]) if rows else None
+
     def count_accounts(self) -> int:
         return int(self._query("SELECT COUNT(*) FROM accounts")[0][0])
 
@@ -149,16 +153,22 @@ class SqlStore(ABC):
     def update_connect_app(
         self, account_sid: str, sid: str, changes: Mapping[str, object], now: datetime
     ) -> ConnectApp | None:
-        # Column names come from the domain's fixed field list, never from the request.
-        fields = [f for f in CONNECT_APP_COLUMNS if f in changes]
-        assignments = "".join(f"{f} = ?, " for f in fields)
-        sql = (
-            f"UPDATE connect_apps SET {assignments}date_updated = ? WHERE sid = ? AND account_sid = ? "
-            f"RETURNING {', '.join(CONNECT_APP_COLUMNS)}"
+        rows = self._update(
+            "connect_apps", CONNECT_APP_COLUMNS, changes, now, "sid = ? AND account_sid = ?", (sid, account_sid)
         )
-        params = [_column_value(f, changes[f]) for f in fields] + [_ts(now), sid, account_sid]
-        rows = self._query(self._sql(sql), params)
         return _connect_app(rows[0]) if rows else None
+
+    def _update(
+        self, table: str, columns: Sequence[str], changes: Mapping[str, object], now: datetime,
+        where: str, key: Sequence[object],
+    ) -> list[Row]:
+        """One UPDATE … RETURNING of only the changed columns, so concurrent writers of other
+        columns lose nothing. Column names come from the fixed column lists, never a request."""
+        fields = [f for f in columns if f in changes and f != "date_updated"]
+        assignments = "".join(f"{f} = ?, " for f in fields)
+        sql = f"UPDATE {table} SET {assignments}date_updated = ? WHERE {where} RETURNING {', '.join(columns)}"
+        params = [_column_value(f, changes[f]) for f in fields] + [_ts(now), *key]
+        return self._query(self._sql(sql), params)
 
     def list_connect_apps(self, account_sid: str, request: PageRequest) -> Page[ConnectApp]:
         """One page in SID order; reads one extra row to know whether another page follows."""

@@ -6,6 +6,7 @@ deep page costs what the first one does. Page is "simply for client state" (the 
 sets ``start``, except when no token is given, when it selects the page by offset.
 """
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -13,6 +14,7 @@ from connectapps.domain import sids
 from connectapps.domain.errors import InvalidParameter
 from connectapps.domain.models import PageRequest
 
+_INTEGER = re.compile(r"-?[0-9]{1,12}\Z")
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 1000
 NEXT = "PA"
@@ -55,7 +57,7 @@ def _integer(params: Mapping[str, Any], name: str, field: str, kind: str, defaul
     raw = _last(params, name)
     if raw is None or raw == "":
         return default
-    if not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 12:
+    if _INTEGER.match(raw) is None:
         raise InvalidParameter(field, kind, raw)
     return int(raw)
 
