@@ -101,7 +101,9 @@ def test_read_form(chunked: bool) -> None:
     }
 
 
-@pytest.mark.parametrize("content_type", [f"{forms.FORM_TYPE}; charset=utf-8", "Application/X-WWW-Form-Urlencoded", None])
+@pytest.mark.parametrize(
+    "content_type", [f"{forms.FORM_TYPE}; charset=utf-8", "Application/X-WWW-Form-Urlencoded", None],
+)
 def test_read_form_accepts_form_content_types(content_type: str | None) -> None:
     """A charset parameter, any case, or no Content-Type at all still means a form."""
     assert forms.read_form(request(b"FriendlyName=x", content_type)) == {"FriendlyName": ["x"]}

@@ -15,6 +15,7 @@ from connectapps.domain.models import CALLBACK_METHODS, PERMISSIONS, ConnectApp,
 from connectapps.store.interface import Store
 
 FRIENDLY_NAME_MAX = 64
+DEFAULT_CALLBACK_METHOD = "GET"
 URL_FIELDS = ("homepage_url", "authorize_redirect_url", "deauthorize_callback_url")
 TEXT_FIELDS = ("friendly_name", "company_name", "description")
 UPDATABLE_FIELDS = (*TEXT_FIELDS, *URL_FIELDS, "deauthorize_callback_method", "permissions")
@@ -24,7 +25,8 @@ Changes = Mapping[str, str | Sequence[str]]
 
 
 def validate_changes(raw: Changes) -> dict[str, object]:
-    """Check and normalise changes. An empty string clears a field (to null, or [] for permissions).
+    """Check and normalise changes. An empty string clears a field (to null, [] for permissions,
+    GET for the callback method).
 
     Raises InvalidParameter for the first field that breaks a rule; nothing is written then.
     """
@@ -37,7 +39,9 @@ def validate_changes(raw: Changes) -> dict[str, object]:
             clean[field] = _permissions(value if not isinstance(value, str) else [value])
             continue
         assert isinstance(value, str)
-        if value == "":
+        if value == "" and field == "deauthorize_callback_method":
+            clean[field] = DEFAULT_CALLBACK_METHOD  # the spec's enum has no null: back to the default
+        elif value == "":
             clean[field] = None
         elif field in URL_FIELDS:
             clean[field] = _url(field, value)
@@ -100,7 +104,7 @@ def new_connect_app(account_sid: str, raw: Changes) -> ConnectApp:
         homepage_url=None,
         authorize_redirect_url=None,
         deauthorize_callback_url=None,
-        deauthorize_callback_method="GET",
+        deauthorize_callback_method=DEFAULT_CALLBACK_METHOD,
         permissions=(),
         date_created=now,
         date_updated=now,

@@ -13,6 +13,14 @@ class NotAuthenticated(DomainError):
     """Missing or wrong credentials, or an account that may not authenticate."""
 
 
+class Forbidden(DomainError):
+    """The caller is known, and may reach this account, but not do this."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
 class InvalidParameter(DomainError):
     """A parameter value breaks a rule. ``kind`` says which rule, for the code table."""
 
@@ -25,6 +33,9 @@ class InvalidParameter(DomainError):
     PAGE_SIZE_TOO_LARGE = "page_size_too_large"
     PAGE = "page"
     PAGE_TOKEN = "page_token"
+    ACCOUNT_STATUS = "account_status"
+    CLOSED_ACCOUNT = "closed_account"
+    MAIN_ACCOUNT_STATUS = "main_account_status"
 
     def __init__(self, field: str, kind: str, value: str) -> None:
         super().__init__(f"{field}: {kind}")

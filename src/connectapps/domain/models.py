@@ -15,6 +15,9 @@ CALLBACK_METHODS = ("GET", "POST")
 ACTIVE = "active"
 SUSPENDED = "suspended"
 CLOSED = "closed"
+ACCOUNT_STATUSES = (ACTIVE, SUSPENDED, CLOSED)
+
+REVOKED = "revoked"  # an authorization that has ended
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,10 +29,38 @@ class Account:
     status: str
     date_created: datetime
     date_updated: datetime
+    user_id: str | None = None  # the person who owns a main account; None for subaccounts
 
     @property
     def is_subaccount(self) -> bool:
         return self.owner_account_sid is not None
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    """A person who signs in to the web pages. Owns one or more main accounts."""
+
+    id: str
+    email: str
+    password_hash: str
+    date_created: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Authorization:
+    """An account's grant to a Connect App: the app acts through ``subaccount_sid``.
+
+    ``account_sid`` is the authorizing account; ``permissions`` are the app's at the moment of
+    (re-)authorization; ``status`` is ``active`` or ``revoked``.
+    """
+
+    account_sid: str
+    connect_app_sid: str
+    subaccount_sid: str
+    permissions: tuple[str, ...]
+    status: str
+    date_created: datetime
+    date_updated: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,13 +1,15 @@
 """What the domain needs from storage. Every backend implements exactly this."""
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from connectapps.domain.models import Account, ConnectApp, Page, PageRequest
+from connectapps.domain.models import Account, Authorization, ConnectApp, Page, PageRequest, User
 
 
 class Store(Protocol):
+    # -- schema and request scope -------------------------------------------------------------
+
     def migrate(self) -> list[int]:
         """Apply pending migrations; return the versions applied."""
         ...
@@ -22,6 +24,10 @@ class Store(Protocol):
         """Called as each HTTP request ends."""
         ...
 
+    def close(self) -> None: ...
+
+    # -- accounts -----------------------------------------------------------------------------
+
     def insert_account(self, account: Account) -> None: ...
 
     def get_account(self, sid: str) -> Account | None: ...
@@ -32,6 +38,16 @@ class Store(Protocol):
 
     def count_accounts(self) -> int: ...
 
+    def list_accounts(self, account_sid: str, request: PageRequest) -> Page[Account]:
+        """The account itself and its subaccounts, in SID order."""
+        ...
+
+    def accounts_of_user(self, user_id: str) -> list[Account]:
+        """The main accounts a person owns, in SID order."""
+        ...
+
+    # -- connect apps -------------------------------------------------------------------------
+
     def insert_connect_app(self, app: ConnectApp) -> None: ...
 
     def bulk_insert_connect_apps(self, apps: Iterable[ConnectApp]) -> int:
@@ -39,6 +55,10 @@ class Store(Protocol):
         ...
 
     def get_connect_app(self, account_sid: str, sid: str) -> ConnectApp | None: ...
+
+    def find_connect_app(self, sid: str) -> ConnectApp | None:
+        """The app with this SID, whoever owns it (for the consent page and delegated access)."""
+        ...
 
     def update_connect_app(
         self, account_sid: str, sid: str, changes: Mapping[str, object], now: datetime
@@ -48,4 +68,44 @@ class Store(Protocol):
 
     def list_connect_apps(self, account_sid: str, request: PageRequest) -> Page[ConnectApp]: ...
 
-    def close(self) -> None: ...
+    # -- users --------------------------------------------------------------------------------
+
+    def insert_user(self, user: User, main_account: Account) -> None:
+        """A person and their first main account, in one transaction."""
+        ...
+
+    def get_user(self, user_id: str) -> User | None: ...
+
+    def get_user_by_email(self, email: str) -> User | None: ...
+
+    # -- authorizations -----------------------------------------------------------------------
+
+    def get_authorization(self, account_sid: str, connect_app_sid: str) -> Authorization | None: ...
+
+    def get_authorization_by_subaccount(self, subaccount_sid: str) -> Authorization | None: ...
+
+    def save_authorization(self, authorization: Authorization, new_subaccount: Account | None) -> Authorization:
+        """Insert or re-activate an authorization (and create its subaccount, if given), atomically."""
+        ...
+
+    def revoke_authorization(self, account_sid: str, connect_app_sid: str, now: datetime) -> Authorization | None:
+        """End an active authorization; None if none was active."""
+        ...
+
+    def list_authorizations(self, account_sid: str, request: PageRequest) -> Page[Authorization]:
+        """Active authorizations granted by an account, in ConnectApp SID order."""
+        ...
+
+    def all_authorizations(self, account_sid: str | None = None) -> list[Authorization]: ...
+
+    # -- settings and sign-in throttling ------------------------------------------------------
+
+    def setting(self, name: str, default: Callable[[], str]) -> str:
+        """A server-wide setting, created with ``default()`` by whoever asks first."""
+        ...
+
+    def record_sign_in_failure(self, keys: Sequence[str], now: datetime) -> None: ...
+
+    def count_sign_in_failures(self, key: str, since: datetime) -> int: ...
+
+    def forget_sign_in_failures(self, before: datetime) -> None: ...

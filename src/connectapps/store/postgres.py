@@ -1,14 +1,18 @@
 """PostgreSQL backend (psycopg 3 + psycopg_pool): for many workers on many machines.
 
-Same SQL as SQLite (store/sql.py). Migrations run under a transaction-scoped advisory lock,
-so N workers starting together apply each migration exactly once.
+Same SQL as SQLite (store/sql.py). No record cache: validating one would cost a round trip,
+the same as the primary-key read it would save. Migrations run under a transaction-scoped
+advisory lock, so N workers starting together apply each migration exactly once.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 from psycopg_pool import ConnectionPool
 
-from connectapps.store.sql import CONNECT_APP_COLUMNS, Row, SqlStore, split_statements
+from connectapps.store.rows import Row, Table, split_statements
+from connectapps.store.sql import Run, SqlStore
 
 # An arbitrary, fixed key for pg_advisory_xact_lock: "connectapps migrations".
 MIGRATION_LOCK_KEY = 0x636F6E6E656374
@@ -21,11 +25,7 @@ class PostgresStore(SqlStore):
     def __init__(self, url: str, pool_size: int = DEFAULT_POOL_SIZE) -> None:
         self.url = url
         self.pool = ConnectionPool(
-            url,
-            min_size=1,
-            max_size=pool_size,
-            kwargs={"autocommit": True, "prepare_threshold": 0},
-            open=True,
+            url, min_size=1, max_size=pool_size, kwargs={"autocommit": True}, open=True,
         )
 
     @classmethod
@@ -37,10 +37,20 @@ class PostgresStore(SqlStore):
             cursor = conn.execute(sql, params)
             return list(cursor.fetchall()) if cursor.description is not None else []
 
-    def _insert_many(self, sql: str, rows: Iterable[Sequence[object]]) -> int:
+    @contextmanager
+    def _transaction(self) -> Iterator[Run]:
+        with self.pool.connection() as conn, conn.transaction():
+
+            def run(sql: str, params: Sequence[object]) -> list[Row]:
+                cursor = conn.execute(self._sql(sql), params)
+                return list(cursor.fetchall()) if cursor.description is not None else []
+
+            yield run
+
+    def _insert_many(self, table: Table[Any], rows: Iterable[Sequence[object]]) -> int:
         # COPY is an order of magnitude faster than row-by-row INSERTs for seeding.
         count = 0
-        copy_sql = f"COPY connect_apps ({', '.join(CONNECT_APP_COLUMNS)}) FROM STDIN"
+        copy_sql = f"COPY {table.name} ({', '.join(table.columns)}) FROM STDIN"
         with (
             self.pool.connection() as conn,
             conn.transaction(),
@@ -54,22 +64,21 @@ class PostgresStore(SqlStore):
 
     def _apply_migrations(self, pending: list[tuple[int, str]]) -> list[int]:
         applied: list[int] = []
-        with self.pool.connection() as conn, conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK_KEY,))
-            conn.execute(
+        with self._transaction() as run:
+            run("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK_KEY,))
+            run(
                 "CREATE TABLE IF NOT EXISTS schema_migrations "
-                "(version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+                "(version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())", (),
             )
-            done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+            done = {row[0] for row in run("SELECT version FROM schema_migrations", ())}
             for version, script in pending:
                 if version in done:
                     continue
                 for statement in split_statements(script):
-                    conn.execute(statement)
-                conn.execute("INSERT INTO schema_migrations (version) VALUES (%s)", (version,))
+                    run(statement, ())
+                run("INSERT INTO schema_migrations (version) VALUES (?)", (version,))
                 applied.append(version)
         return applied
 
     def close(self) -> None:
         self.pool.close()
-

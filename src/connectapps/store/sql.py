@@ -1,83 +1,22 @@
-"""The SQL every backend shares, and the mapping between rows and domain records.
+"""The SQL every backend shares.
 
-Queries are written once with ``?`` placeholders; a backend that uses another paramstyle
-rewrites them once, at start. Backends supply only connections, transactions and migrations.
+Queries are written once with ``?`` placeholders; a backend with another paramstyle rewrites
+them. Backends supply only connections, transactions and migrations. Every list is read in SID
+order by keyset (``sid > last``), with one extra row to know whether another page follows.
 """
 
-import re
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
-from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
-from connectapps.domain.models import Account, ConnectApp, Page, PageRequest
+from connectapps.domain.models import ACTIVE, Account, Authorization, ConnectApp, Page, PageRequest, User
+from connectapps.store.rows import ACCOUNTS, AUTHORIZATIONS, CONNECT_APPS, USERS, Row, Table, migrations
 
-Row = Sequence[Any]
-
-ACCOUNT_COLUMNS = (
-    "sid", "auth_token", "friendly_name", "owner_account_sid", "status", "date_created", "date_updated",
-)
-CONNECT_APP_COLUMNS = (
-    "sid", "account_sid", "friendly_name", "company_name", "description", "homepage_url",
-    "authorize_redirect_url", "deauthorize_callback_url", "deauthorize_callback_method",
-    "permissions", "date_created", "date_updated",
-)
-INSERT_CONNECT_APP = (
-    f"INSERT INTO connect_apps ({', '.join(CONNECT_APP_COLUMNS)}) VALUES ({', '.join('?' * len(CONNECT_APP_COLUMNS))})"
-)
-_APP_SELECT = f"SELECT {', '.join(CONNECT_APP_COLUMNS)} FROM connect_apps"
-_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
-
-
-def migrations() -> Iterator[tuple[int, str]]:
-    """(version, SQL) for every migration file, in order."""
-    folder = resources.files("connectapps.store") / "migrations"
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        match = _MIGRATION_NAME.match(entry.name)
-        if match:
-            yield int(match.group(1)), entry.read_text(encoding="utf-8")
-
-
-def split_statements(script: str) -> list[str]:
-    """A migration file's statements (no semicolons inside statements in our migrations)."""
-    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
-    return [stmt.strip() for stmt in "\n".join(lines).split(";") if stmt.strip()]
-
-
-def _ts(value: datetime) -> str:
-    return value.isoformat(timespec="microseconds")
-
-
-def _account(row: Row) -> Account:
-    return Account(
-        sid=row[0], auth_token=row[1], friendly_name=row[2], owner_account_sid=row[3], status=row[4],
-        date_created=datetime.fromisoformat(row[5]), date_updated=datetime.fromisoformat(row[6]),
-    )
-
-
-def _connect_app(row: Row) -> ConnectApp:
-    return ConnectApp(
-        sid=row[0], account_sid=row[1], friendly_name=row[2], company_name=row[3], description=row[4],
-        homepage_url=row[5], authorize_redirect_url=row[6], deauthorize_callback_url=row[7],
-        deauthorize_callback_method=row[8],
-        permissions=tuple(row[9].split(",")) if row[9] else (),
-        date_created=datetime.fromisoformat(row[10]), date_updated=datetime.fromisoformat(row[11]),
-    )
-
-
-def connect_app_row(app: ConnectApp) -> list[object]:
-    """The column values of ``app``, in CONNECT_APP_COLUMNS order."""
-    values = [_column_value(c, getattr(app, c)) for c in CONNECT_APP_COLUMNS]
-    values[-2:] = [_ts(app.date_created), _ts(app.date_updated)]
-    return values
-
-
-def _column_value(field: str, value: object) -> object:
-    if field == "permissions":
-        assert isinstance(value, tuple)
-        return ",".join(value)
-    return value
+R = TypeVar("R")
+Run = Callable[[str, Sequence[object]], list[Row]]
+"""Runs one statement inside a transaction and returns its rows."""
 
 
 class SqlStore(ABC):
@@ -90,7 +29,11 @@ class SqlStore(ABC):
 
     @abstractmethod
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
-        """Run one statement in its own transaction; return its rows."""
+        """Run one statement (already in the backend's paramstyle) in its own transaction."""
+
+    @abstractmethod
+    def _transaction(self) -> AbstractContextManager[Run]:
+        """A write transaction; statements given to the yielded ``run`` use ``?`` placeholders."""
 
     @abstractmethod
     def _apply_migrations(self, pending: list[tuple[int, str]]) -> list[int]:
@@ -99,95 +42,179 @@ class SqlStore(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
-    # -- schema -----------------------------------------------------------------------------
-
-    def migrate(self) -> list[int]:
-        return self._apply_migrations(list(migrations()))
-
     def begin_request(self) -> None:  # noqa: B027 - an optional hook: only cached backends need it
         """No cache, nothing to revalidate."""
 
     def end_request(self) -> None:  # noqa: B027 - an optional hook
         """Nothing to release."""
 
-    def schema_version(self) -> int:
-        rows = self._query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
-        return int(rows[0][0])
+    # -- helpers ------------------------------------------------------------------------------
 
-    # -- accounts ---------------------------------------------------------------------------
+    def _one(self, table: Table[R], where: str, params: Sequence[object]) -> R | None:
+        rows = self._query(self._sql(f"{table.select} WHERE {where}"), params)
+        return table.from_row(rows[0]) if rows else None
+
+    def _insert(self, table: Table[R], record: R) -> None:
+        self._query(self._sql(table.insert), table.to_row(record))
+
+    def _update(
+        self, table: Table[R], changes: Mapping[str, object], now: datetime, where: str, key: Sequence[object]
+    ) -> R | None:
+        """One UPDATE … RETURNING of only the changed columns, so concurrent writers of other
+        columns lose nothing. Column names come from the table's fixed list, never a request."""
+        encoded = table.encode({c: changes[c] for c in table.columns if c in changes and c != "date_updated"})
+        assignments = "".join(f"{column} = ?, " for column in encoded)
+        sql = f"UPDATE {table.name} SET {assignments}date_updated = ? WHERE {where} {table.returning}"
+        rows = self._query(self._sql(sql), [*encoded.values(), now.isoformat(timespec="microseconds"), *key])
+        return table.from_row(rows[0]) if rows else None
+
+    def _page(self, table: Table[R], where: str, params: Sequence[object], request: PageRequest) -> Page[R]:
+        """One page of ``table`` rows matching ``where``, in the order of the table's key column."""
+        key = table.key
+        base = f"{table.select} WHERE {where}"
+        if request.before is not None:
+            sql = f"{base} AND {key} < ? ORDER BY {key} DESC LIMIT ?"
+            rows = self._query(self._sql(sql), [*params, request.before, request.size])
+            return Page([table.from_row(r) for r in reversed(rows)], has_more=True)
+        if request.after is not None:
+            sql = f"{base} AND {key} > ? ORDER BY {key} LIMIT ?"
+            rows = self._query(self._sql(sql), [*params, request.after, request.size + 1])
+        else:
+            sql = f"{base} ORDER BY {key} LIMIT ? OFFSET ?"
+            rows = self._query(self._sql(sql), [*params, request.size + 1, request.offset])
+        return Page([table.from_row(r) for r in rows[: request.size]], has_more=len(rows) > request.size)
+
+    # -- schema -------------------------------------------------------------------------------
+
+    def migrate(self) -> list[int]:
+        return self._apply_migrations(list(migrations()))
+
+    def schema_version(self) -> int:
+        return int(self._query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0][0])
+
+    # -- accounts -----------------------------------------------------------------------------
 
     def insert_account(self, account: Account) -> None:
-        self._query(
-            self._sql(f"INSERT INTO accounts ({', '.join(ACCOUNT_COLUMNS)}) VALUES ({', '.join('?' * 7)})"),
-            (account.sid, account.auth_token, account.friendly_name, account.owner_account_sid,
-             account.status, _ts(account.date_created), _ts(account.date_updated)),
-        )
+        self._insert(ACCOUNTS, account)
 
     def get_account(self, sid: str) -> Account | None:
-        rows = self._query(self._sql(f"SELECT {', '.join(ACCOUNT_COLUMNS)} FROM accounts WHERE sid = ?"), (sid,))
-        return _account(rows[0]) if rows else None
+        return self._one(ACCOUNTS, "sid = ?", (sid,))
 
     def update_account(self, sid: str, changes: Mapping[str, object], now: datetime) -> Account | None:
-        rows = self._update("accounts", ACCOUNT_COLUMNS, changes, now, "sid = ?", (sid,))
-        return _account(rows[0]) if rows else None
+        return self._update(ACCOUNTS, changes, now, "sid = ?", (sid,))
 
     def count_accounts(self) -> int:
         return int(self._query("SELECT COUNT(*) FROM accounts")[0][0])
 
-    # -- connect apps -----------------------------------------------------------------------
+    def list_accounts(self, account_sid: str, request: PageRequest) -> Page[Account]:
+        """The account itself and its subaccounts."""
+        return self._page(ACCOUNTS, "(sid = ? OR owner_account_sid = ?)", (account_sid, account_sid), request)
+
+    def accounts_of_user(self, user_id: str) -> list[Account]:
+        rows = self._query(self._sql(f"{ACCOUNTS.select} WHERE user_id = ? ORDER BY sid"), (user_id,))
+        return [ACCOUNTS.from_row(r) for r in rows]
+
+    # -- connect apps -------------------------------------------------------------------------
 
     def insert_connect_app(self, app: ConnectApp) -> None:
-        self._query(self._sql(INSERT_CONNECT_APP), connect_app_row(app))
+        self._insert(CONNECT_APPS, app)
 
     def bulk_insert_connect_apps(self, apps: Iterable[ConnectApp]) -> int:
-        return self._insert_many(self._sql(INSERT_CONNECT_APP), (connect_app_row(app) for app in apps))
+        return self._insert_many(CONNECT_APPS, (CONNECT_APPS.to_row(app) for app in apps))
 
-    @abstractmethod
-    def _insert_many(self, sql: str, rows: Iterable[Sequence[object]]) -> int:
-        """Run ``sql`` for every row in one transaction; return the row count."""
+    def _insert_many(self, table: Table[Any], rows: Iterable[Sequence[object]]) -> int:
+        count = 0
+        with self._transaction() as run:
+            for row in rows:
+                run(table.insert, row)
+                count += 1
+        return count
 
     def get_connect_app(self, account_sid: str, sid: str) -> ConnectApp | None:
-        rows = self._query(self._sql(f"{_APP_SELECT} WHERE sid = ? AND account_sid = ?"), (sid, account_sid))
-        return _connect_app(rows[0]) if rows else None
+        return self._one(CONNECT_APPS, "sid = ? AND account_sid = ?", (sid, account_sid))
+
+    def find_connect_app(self, sid: str) -> ConnectApp | None:
+        return self._one(CONNECT_APPS, "sid = ?", (sid,))
 
     def update_connect_app(
         self, account_sid: str, sid: str, changes: Mapping[str, object], now: datetime
     ) -> ConnectApp | None:
-        rows = self._update(
-            "connect_apps", CONNECT_APP_COLUMNS, changes, now, "sid = ? AND account_sid = ?", (sid, account_sid)
-        )
-        return _connect_app(rows[0]) if rows else None
-
-    def _update(
-        self, table: str, columns: Sequence[str], changes: Mapping[str, object], now: datetime,
-        where: str, key: Sequence[object],
-    ) -> list[Row]:
-        """One UPDATE … RETURNING of only the changed columns, so concurrent writers of other
-        columns lose nothing. Column names come from the fixed column lists, never a request."""
-        fields = [f for f in columns if f in changes and f != "date_updated"]
-        assignments = "".join(f"{f} = ?, " for f in fields)
-        sql = f"UPDATE {table} SET {assignments}date_updated = ? WHERE {where} RETURNING {', '.join(columns)}"
-        params = [_column_value(f, changes[f]) for f in fields] + [_ts(now), *key]
-        return self._query(self._sql(sql), params)
+        return self._update(CONNECT_APPS, changes, now, "sid = ? AND account_sid = ?", (sid, account_sid))
 
     def list_connect_apps(self, account_sid: str, request: PageRequest) -> Page[ConnectApp]:
-        """One page in SID order; reads one extra row to know whether another page follows."""
-        limit = request.size + 1
-        if request.before is not None:
-            rows = self._query(
-                self._sql(f"{_APP_SELECT} WHERE account_sid = ? AND sid < ? ORDER BY sid DESC LIMIT ?"),
-                (account_sid, request.before, request.size),
+        return self._page(CONNECT_APPS, "account_sid = ?", (account_sid,), request)
+
+    # -- users --------------------------------------------------------------------------------
+
+    def insert_user(self, user: User, main_account: Account) -> None:
+        """A person and their first main account, together or not at all."""
+        with self._transaction() as run:
+            run(USERS.insert, USERS.to_row(user))
+            run(ACCOUNTS.insert, ACCOUNTS.to_row(main_account))
+
+    def get_user(self, user_id: str) -> User | None:
+        return self._one(USERS, "id = ?", (user_id,))
+
+    def get_user_by_email(self, email: str) -> User | None:
+        return self._one(USERS, "email = ?", (email,))
+
+    # -- authorizations -----------------------------------------------------------------------
+
+    def get_authorization(self, account_sid: str, connect_app_sid: str) -> Authorization | None:
+        return self._one(AUTHORIZATIONS, "account_sid = ? AND connect_app_sid = ?", (account_sid, connect_app_sid))
+
+    def get_authorization_by_subaccount(self, subaccount_sid: str) -> Authorization | None:
+        return self._one(AUTHORIZATIONS, "subaccount_sid = ?", (subaccount_sid,))
+
+    def save_authorization(self, authorization: Authorization, new_subaccount: Account | None) -> Authorization:
+        """Insert or re-activate (account, app)'s authorization, creating its subaccount if given."""
+        row = AUTHORIZATIONS.to_row(authorization)
+        with self._transaction() as run:
+            if new_subaccount is not None:
+                run(ACCOUNTS.insert, ACCOUNTS.to_row(new_subaccount))
+            rows = run(
+                f"{AUTHORIZATIONS.insert} ON CONFLICT (account_sid, connect_app_sid) DO UPDATE SET "
+                "subaccount_sid = excluded.subaccount_sid, permissions = excluded.permissions, "
+                f"status = excluded.status, date_updated = excluded.date_updated {AUTHORIZATIONS.returning}",
+                row,
             )
-            return Page([_connect_app(r) for r in reversed(rows)], has_more=True)
-        if request.after is not None:
-            rows = self._query(
-                self._sql(f"{_APP_SELECT} WHERE account_sid = ? AND sid > ? ORDER BY sid LIMIT ?"),
-                (account_sid, request.after, limit),
-            )
-        else:
-            rows = self._query(
-                self._sql(f"{_APP_SELECT} WHERE account_sid = ? ORDER BY sid LIMIT ? OFFSET ?"),
-                (account_sid, limit, request.offset),
-            )
-        apps = [_connect_app(r) for r in rows[: request.size]]
-        return Page(apps, has_more=len(rows) > request.size)
+        return AUTHORIZATIONS.from_row(rows[0])
+
+    def revoke_authorization(self, account_sid: str, connect_app_sid: str, now: datetime) -> Authorization | None:
+        """End an active authorization; None if there was none active."""
+        return self._update(
+            AUTHORIZATIONS, {"status": "revoked"}, now,
+            "account_sid = ? AND connect_app_sid = ? AND status = ?", (account_sid, connect_app_sid, ACTIVE),
+        )
+
+    def list_authorizations(self, account_sid: str, request: PageRequest) -> Page[Authorization]:
+        """The active authorizations granted by ``account_sid``, in ConnectApp SID order."""
+        return self._page(AUTHORIZATIONS, "account_sid = ? AND status = ?", (account_sid, ACTIVE), request)
+
+    def all_authorizations(self, account_sid: str | None = None) -> list[Authorization]:
+        """Every authorization (active and ended), optionally of one authorizing account."""
+        where, params = ("WHERE account_sid = ?", (account_sid,)) if account_sid else ("", ())
+        rows = self._query(self._sql(f"{AUTHORIZATIONS.select} {where} ORDER BY account_sid, connect_app_sid"), params)
+        return [AUTHORIZATIONS.from_row(r) for r in rows]
+
+    # -- settings and sign-in throttling ------------------------------------------------------
+
+    def setting(self, name: str, default: Callable[[], str]) -> str:
+        """The setting's value; the first caller anywhere stores ``default()`` and every other sees it."""
+        self._query(self._sql("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING"),
+                    (name, default()))
+        return str(self._query(self._sql("SELECT value FROM settings WHERE name = ?"), (name,))[0][0])
+
+    def record_sign_in_failure(self, keys: Sequence[str], now: datetime) -> None:
+        with self._transaction() as run:
+            for key in keys:
+                run("INSERT INTO sign_in_failures (throttle_key, at) VALUES (?, ?)", (key, now.isoformat()))
+
+    def count_sign_in_failures(self, key: str, since: datetime) -> int:
+        sql = "SELECT COUNT(*) FROM sign_in_failures WHERE throttle_key = ? AND at > ?"
+        return int(self._query(self._sql(sql), (key, since.isoformat()))[0][0])
+
+    def forget_sign_in_failures(self, before: datetime) -> None:
+        self._query(self._sql("DELETE FROM sign_in_failures WHERE at < ?"), (before.isoformat(),))
+
+

@@ -9,13 +9,14 @@ this thread's own connection (which do not change its data_version) clear its ca
 
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from connectapps.domain.models import Account, ConnectApp
-from connectapps.store.sql import Row, SqlStore, split_statements
+from connectapps.domain.models import Account, Authorization, ConnectApp
+from connectapps.store.rows import Row, split_statements
+from connectapps.store.sql import Run, SqlStore
 
 BUSY_TIMEOUT_MS = 10_000
 CACHE_MAX_ENTRIES = 10_000
@@ -71,13 +72,13 @@ class SqliteStore(SqlStore):
         return self._connection().execute(sql, params).fetchall()
 
     @contextmanager
-    def _write_transaction(self) -> Iterator[sqlite3.Connection]:
+    def _transaction(self) -> Iterator[Run]:
         """BEGIN IMMEDIATE takes the write lock up front, so a busy database waits, never deadlocks."""
         conn = self._connection()
         self._local.cache.clear()
         conn.execute("BEGIN IMMEDIATE")
         try:
-            yield conn
+            yield lambda sql, params: conn.execute(sql, params).fetchall()
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
@@ -118,29 +119,30 @@ class SqliteStore(SqlStore):
             ("CN", account_sid, sid), lambda: super(SqliteStore, self).get_connect_app(account_sid, sid)
         )
 
-    # -- bulk and schema ----------------------------------------------------------------------
+    def find_connect_app(self, sid: str) -> ConnectApp | None:
+        return self._cached(("CN", sid), lambda: super(SqliteStore, self).find_connect_app(sid))
 
-    def _insert_many(self, sql: str, rows: Iterable[Sequence[object]]) -> int:
-        with self._write_transaction() as conn:
-            return conn.executemany(sql, rows).rowcount
+    def get_authorization_by_subaccount(self, subaccount_sid: str) -> Authorization | None:
+        return self._cached(
+            ("AU", subaccount_sid), lambda: super(SqliteStore, self).get_authorization_by_subaccount(subaccount_sid)
+        )
+
+    # -- schema -------------------------------------------------------------------------------
 
     def _apply_migrations(self, pending: list[tuple[int, str]]) -> list[int]:
-        conn = self._connection()
-        conn.execute(
+        self._connection().execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
         )
         applied: list[int] = []
         # The write lock: a second process starting at the same time waits, then sees our work.
-        with self._write_transaction() as conn:
-            done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+        with self._transaction() as run:
+            done = {row[0] for row in run("SELECT version FROM schema_migrations", ())}
             for version, script in pending:
                 if version in done:
                     continue
                 for statement in split_statements(script):
-                    conn.execute(statement)
-                conn.execute(
-                    "INSERT INTO schema_migrations (version, applied_at) VALUES (?, datetime('now'))", (version,)
-                )
+                    run(statement, ())
+                run("INSERT INTO schema_migrations (version, applied_at) VALUES (?, datetime('now'))", (version,))
                 applied.append(version)
         return applied
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import falcon
 
-from connectapps.domain.errors import DomainError, InvalidParameter, NotAuthenticated, NotFound
+from connectapps.domain.errors import DomainError, Forbidden, InvalidParameter, NotAuthenticated, NotFound
 from connectapps.wire import render
-from connectapps.wire.forms import param_name
+from connectapps.wire.forms import FormError, param_name
 
 MORE_INFO = "https://www.twilio.com/docs/errors/{code}"
 WWW_AUTHENTICATE = 'Basic realm="Twilio API"'
@@ -20,6 +20,7 @@ INVALID_PARAMETER = 20001
 INVALID_FRIENDLY_NAME = 20002
 AUTHENTICATE = 20003
 METHOD_NOT_ALLOWED = 20004
+ACCESS_DENIED = 20006
 PAGE_SIZE_TOO_LARGE = 20007
 NOT_FOUND = 20404
 INTERNAL_ERROR = 20500
@@ -71,6 +72,13 @@ def _invalid_parameter(exc: InvalidParameter) -> TwilioError:
         InvalidParameter.PAGE_SIZE_TOO_LARGE: (PAGE_SIZE_TOO_LARGE, "The maximum page size is 1000"),
         InvalidParameter.PAGE: (INVALID_PARAMETER, f"{param} must be a non-negative integer, not '{exc.value}'"),
         InvalidParameter.PAGE_TOKEN: (INVALID_PAGE_TOKEN, f"Invalid {param}: '{exc.value}'"),
+        InvalidParameter.ACCOUNT_STATUS: (
+            INVALID_PARAMETER, f"{param} must be active, suspended or closed, not '{exc.value}'",
+        ),
+        InvalidParameter.CLOSED_ACCOUNT: (INVALID_PARAMETER, "A closed account cannot be reopened"),
+        InvalidParameter.MAIN_ACCOUNT_STATUS: (
+            INVALID_PARAMETER, "The status of a main account cannot be changed through the API",
+        ),
     }
     code, message = table[exc.kind]
     return TwilioError(400, code, message)
@@ -84,6 +92,8 @@ def from_domain(exc: DomainError, path: str) -> TwilioError:
         return not_authenticated()
     if isinstance(exc, InvalidParameter):
         return _invalid_parameter(exc)
+    if isinstance(exc, Forbidden):
+        return TwilioError(403, ACCESS_DENIED, f"Access Denied: {exc.reason}")
     raise TypeError(f"no Twilio code for {type(exc).__name__}")  # a missing row in this table
 
 
@@ -113,6 +123,9 @@ def install(app: falcon.App[falcon.Request, falcon.Response]) -> None:
     def on_domain(req: falcon.Request, resp: falcon.Response, exc: DomainError, params: Any) -> None:
         render_error(resp, from_domain(exc, req.path))
 
+    def on_form(req: falcon.Request, resp: falcon.Response, exc: FormError, params: Any) -> None:
+        render_error(resp, TwilioError(400, INVALID_PARAMETER, f"Unreadable request body: {exc}"))
+
     def on_http(req: falcon.Request, resp: falcon.Response, exc: falcon.HTTPError, params: Any) -> None:
         if exc.status_code == 404:
             error = not_found(req.path)
@@ -132,3 +145,4 @@ def install(app: falcon.App[falcon.Request, falcon.Response]) -> None:
     app.add_error_handler(falcon.HTTPError, on_http)
     app.add_error_handler(DomainError, on_domain)
     app.add_error_handler(TwilioError, on_twilio)
+    app.add_error_handler(FormError, on_form)

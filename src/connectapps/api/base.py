@@ -1,0 +1,103 @@
+"""What every REST resource shares: HTTP Basic authentication, access checks, refusing methods.
+
+Authentication is the first thing every API request does, so it also begins the request for
+the store (a cache is revalidated once; the RequestScope middleware ends it).
+"""
+
+import base64
+import binascii
+from typing import Any, ClassVar
+
+import falcon
+
+from connectapps.domain import access
+from connectapps.domain.access import Principal
+from connectapps.domain.errors import NotAuthenticated
+from connectapps.domain.models import Account
+from connectapps.store.interface import Store
+from connectapps.wire import render
+from connectapps.wire.errors import method_not_allowed, not_authenticated
+
+NO_CREDENTIALS = "Authentication Error - No credentials provided"
+_READ_METHODS = frozenset({"GET", "HEAD"})
+
+_DECODED: dict[str, tuple[str, str] | None] = {}
+_DECODED_MAX = 4096
+
+
+def basic_credentials(header: str | None) -> tuple[str, str] | None:
+    """(username, password) from an ``Authorization: Basic …`` header, or None if absent/unreadable.
+
+    Decoding is memoised per header value (clients resend the same one on every request);
+    this only skips base64 work — the password is still checked against the store every time.
+    """
+    if not header:
+        return None
+    try:
+        return _DECODED[header]
+    except KeyError:
+        pass
+    if len(_DECODED) >= _DECODED_MAX:
+        _DECODED.clear()
+    credentials = _decode_basic(header)
+    _DECODED[header] = credentials
+    return credentials
+
+
+def _decode_basic(header: str) -> tuple[str, str] | None:
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(encoded.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    username, sep, password = decoded.partition(":")
+    return (username, password) if sep else None
+
+
+def respond(resp: falcon.Response, body: Any, status: int = 200) -> None:
+    resp.status = status
+    resp.content_type = render.JSON
+    resp.data = render.encode(body)
+
+
+class Resource:
+    """A Twilio REST resource. Methods a subclass does not define answer 405 / 20004, after
+    authentication, with an ``Allow`` header naming ``allowed``."""
+
+    allowed: ClassVar[str] = "GET"
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def principal(self, req: falcon.Request) -> Principal:
+        """The authenticated caller, or a 401 with Twilio's 20003."""
+        self.store.begin_request()
+        credentials = basic_credentials(req.get_header("Authorization"))
+        if credentials is None:
+            raise not_authenticated(NO_CREDENTIALS)
+        try:
+            return access.authenticate(self.store, *credentials)
+        except NotAuthenticated:
+            raise not_authenticated() from None
+
+    def account(self, req: falcon.Request, account_sid: str) -> Account:
+        """The path's account, once the caller is known and allowed this request's method on it."""
+        mode = access.READ if req.method in _READ_METHODS else access.WRITE
+        return access.authorize(self.store, self.principal(req), account_sid, mode)
+
+    def _refuse(self, req: falcon.Request, resp: falcon.Response, **params: str) -> None:
+        account_sid = params.get("account_sid")
+        if account_sid is None:
+            self.principal(req)
+        else:
+            self.account(req, account_sid)
+        raise method_not_allowed(req.method, req.path, self.allowed)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Give every method the subclass leaves out the authenticated 405 answer."""
+        super().__init_subclass__(**kwargs)
+        for method in ("get", "post", "put", "patch", "delete"):
+            if not hasattr(cls, f"on_{method}"):
+                setattr(cls, f"on_{method}", cls._refuse)

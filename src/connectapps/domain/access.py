@@ -1,0 +1,104 @@
+"""Who the caller is, and what the caller may do to which account.
+
+Two kinds of caller (Twilio Connect's rules, docs/compatibility.md):
+- an account with its own auth token: its own account and its subaccounts, read and write;
+- a Connect App acting for a user: username the Connect subaccount's SID, password the app
+  owner's auth token. ``get-all`` reads the authorizing account, its subaccounts and their
+  subresources; ``post-all`` writes to the Connect subaccount and its subresources. An ended
+  authorization stops working on the very next request.
+"""
+
+import hmac
+from dataclasses import dataclass
+
+from connectapps.domain import sids
+from connectapps.domain.errors import Forbidden, NotAuthenticated, NotFound
+from connectapps.domain.models import ACTIVE, GET_ALL, POST_ALL, Account, Authorization
+from connectapps.store.interface import Store
+
+READ = "read"
+WRITE = "write"
+
+# Compared against when the username names no account, so a miss costs what a hit costs.
+_DUMMY_TOKEN = sids.new_auth_token()
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The authenticated caller: an account, and the authorization it acts under, if delegated."""
+
+    account: Account
+    delegation: Authorization | None = None
+
+
+def _same(expected: str, given: str) -> bool:
+    return hmac.compare_digest(expected.encode(), given.encode())
+
+
+def authenticate(store: Store, username: str, password: str) -> Principal:
+    """The caller these credentials prove; constant-time on every token compared."""
+    account = store.get_account(username) if sids.is_sid(username, sids.ACCOUNT) else None
+    if account is None:
+        _same(_DUMMY_TOKEN, password)
+        raise NotAuthenticated()
+    if _same(account.auth_token, password):
+        if account.status != ACTIVE:
+            raise NotAuthenticated()
+        return Principal(account)
+    delegation = _delegation(store, account, password)
+    if delegation is None:
+        raise NotAuthenticated()
+    return Principal(account, delegation)
+
+
+def _delegation(store: Store, subaccount: Account, password: str) -> Authorization | None:
+    """The live authorization under which ``password`` (an app owner's token) may act as ``subaccount``."""
+    if subaccount.status != ACTIVE:
+        return None
+    authorization = store.get_authorization_by_subaccount(subaccount.sid)
+    if authorization is None or authorization.status != ACTIVE:
+        return None
+    app = store.find_connect_app(authorization.connect_app_sid)
+    owner = store.get_account(app.account_sid) if app is not None else None
+    authorizer = store.get_account(authorization.account_sid)
+    if owner is None or owner.status != ACTIVE or authorizer is None or authorizer.status != ACTIVE:
+        return None
+    return authorization if _same(owner.auth_token, password) else None
+
+
+def authorize(store: Store, principal: Principal, account_sid: str, access: str) -> Account:
+    """The account the path names, if the caller may ``access`` (READ or WRITE) it.
+
+    Outside the caller's reach is an authentication error (Twilio lists "credentials used on
+    another account" as a cause of 20003), so another account's existence is never revealed;
+    within reach but beyond a Connect App's permissions is Forbidden. A malformed SID is a 404.
+    """
+    caller = principal.account
+    if account_sid == caller.sid:
+        target: Account | None = caller
+    elif not sids.is_sid(account_sid, sids.ACCOUNT):
+        raise NotFound(account_sid)
+    else:
+        target = store.get_account(account_sid)
+    if target is None:
+        raise NotAuthenticated()
+    delegation = principal.delegation
+    if delegation is None:
+        if target.sid == caller.sid or target.owner_account_sid == caller.sid:
+            return target
+        raise NotAuthenticated()
+    root = delegation.account_sid
+    if target.sid != root and target.owner_account_sid != root:
+        raise NotAuthenticated()
+    if access == READ and GET_ALL in delegation.permissions:
+        return target
+    if access == WRITE and POST_ALL in delegation.permissions and target.sid == delegation.subaccount_sid:
+        return target
+    needed = GET_ALL if access == READ else POST_ALL
+    raise Forbidden(f"this Connect App's authorization does not allow {needed} on {target.sid}")
+
+
+def require_direct(principal: Principal, what: str) -> None:
+    """Some actions (creating subaccounts) are only for an account's own credentials."""
+    if principal.delegation is not None or principal.account.is_subaccount:
+        raise Forbidden(f"{what} needs a main account's own credentials")
