@@ -5,7 +5,7 @@ from typing import Any
 
 import falcon
 
-from connectapps import config
+from connectapps import config, web
 from connectapps.api.connect_apps import ConnectAppInstance, ConnectAppList
 from connectapps.domain import sids
 from connectapps.store import open_store
@@ -47,6 +47,7 @@ def create_app(store: Store) -> falcon.App[falcon.Request, falcon.Response]:
     app.add_route(f"{accounts}/ConnectApps/{{sid}}.json", ConnectAppInstance(store))
     app.add_route("/health", Health())
     errors.install(app)
+    web.install(app, store)
     return app
 
 

@@ -1,5 +1,7 @@
 """Domain exceptions. The wire layer maps each to a Twilio error code in one table (wire/errors.py)."""
 
+from datetime import timedelta
+
 
 class DomainError(Exception):
     """Base of every rule violation a caller can trigger."""
@@ -21,6 +23,14 @@ class Forbidden(DomainError):
         self.reason = reason
 
 
+class Throttled(DomainError):
+    """Too many recent failed attempts; try again after ``retry_after``."""
+
+    def __init__(self, retry_after: timedelta) -> None:
+        super().__init__(f"retry after {retry_after}")
+        self.retry_after = retry_after
+
+
 class InvalidParameter(DomainError):
     """A parameter value breaks a rule. ``kind`` says which rule, for the code table."""
 
@@ -36,6 +46,10 @@ class InvalidParameter(DomainError):
     ACCOUNT_STATUS = "account_status"
     CLOSED_ACCOUNT = "closed_account"
     MAIN_ACCOUNT_STATUS = "main_account_status"
+    EMAIL = "email"
+    EMAIL_TAKEN = "email_taken"
+    PASSWORD = "password"
+    NO_REDIRECT_URL = "no_redirect_url"
 
     def __init__(self, field: str, kind: str, value: str) -> None:
         super().__init__(f"{field}: {kind}")
