@@ -6,6 +6,8 @@ from typing import Any
 import falcon
 
 from connectapps import config, web
+from connectapps.api.accounts import AccountInstance, AccountList
+from connectapps.api.authorized_connect_apps import AuthorizedConnectAppInstance, AuthorizedConnectAppList
 from connectapps.api.connect_apps import ConnectAppInstance, ConnectAppList
 from connectapps.domain import sids
 from connectapps.store import open_store
@@ -42,9 +44,16 @@ def create_app(store: Store) -> falcon.App[falcon.Request, falcon.Response]:
     app = falcon.App(middleware=[RequestScope(store)])
     app.req_options.auto_parse_qs_csv = False
     app.req_options.keep_blank_qs_values = True
-    accounts = f"{uris.API_VERSION}/Accounts/{{account_sid}}"
-    app.add_route(f"{accounts}/ConnectApps.json", ConnectAppList(store))
-    app.add_route(f"{accounts}/ConnectApps/{{sid}}.json", ConnectAppInstance(store))
+    accounts = f"{uris.API_VERSION}/Accounts"
+    account = f"{accounts}/{{account_sid}}"
+    app.add_route(f"{accounts}.json", AccountList(store))
+    app.add_route(f"{account}.json", AccountInstance(store))
+    app.add_route(f"{account}/ConnectApps.json", ConnectAppList(store))
+    app.add_route(f"{account}/ConnectApps/{{sid}}.json", ConnectAppInstance(store))
+    app.add_route(f"{account}/AuthorizedConnectApps.json", AuthorizedConnectAppList(store))
+    app.add_route(
+        f"{account}/AuthorizedConnectApps/{{connect_app_sid}}.json", AuthorizedConnectAppInstance(store)
+    )
     app.add_route("/health", Health())
     errors.install(app)
     web.install(app, store)

@@ -9,11 +9,12 @@ from typing import Any
 import orjson
 
 from connectapps import config
-from connectapps.domain import accounts, connect_apps
-from connectapps.domain.errors import InvalidParameter
+from connectapps.domain import accounts, authorizations, connect_apps, users
+from connectapps.domain.errors import DomainError
 from connectapps.store import open_store
 from connectapps.store.interface import Store
 from connectapps.wire import render
+from connectapps.wire.errors import from_domain
 
 DEMO_SNIPPET = """\
 from twilio.rest import Client
@@ -82,16 +83,61 @@ def _create_demo(store: Store, host: str, port: int) -> None:
 
 
 def cmd_accounts_create(args: argparse.Namespace) -> int:
+    """A main account; with --user, one more main account for an existing person."""
     store = _store(args)
-    _print_json(render.account(accounts.create(store, args.friendly_name)))
+    user_id = None
+    if args.user:
+        user = store.get_user_by_email(users.normalise_email(args.user))
+        if user is None:
+            return _fail(f"no user {args.user}")
+        user_id = user.id
+    account = accounts.new_account(args.friendly_name, user_id=user_id)
+    store.insert_account(account)
+    _print_json(render.account(account))
     return 0
+
+
+def cmd_users_create(args: argparse.Namespace) -> int:
+    password = sys.stdin.readline().rstrip("\n") if args.password == "-" else args.password
+    created = users.create(_store(args), args.email, password)
+    _print_json({
+        "user": {"id": created.user.id, "email": created.user.email,
+                 "date_created": render.date(created.user.date_created)},
+        "account": render.account(created.account),
+        "sid": created.account.sid,
+        "auth_token": created.account.auth_token,
+    })
+    return 0
+
+
+def cmd_authorizations_list(args: argparse.Namespace) -> int:
+    store = _store(args)
+    _print_json([
+        {
+            "account_sid": a.account_sid, "connect_app_sid": a.connect_app_sid,
+            "subaccount_sid": a.subaccount_sid, "permissions": list(a.permissions), "status": a.status,
+            "date_created": render.date(a.date_created), "date_updated": render.date(a.date_updated),
+        }
+        for a in store.all_authorizations(args.account)
+    ])
+    return 0
+
+
+def cmd_authorizations_revoke(args: argparse.Namespace) -> int:
+    ended = authorizations.revoke(_store(args), args.account, args.app)
+    print(f"revoked: {ended.connect_app_sid} on {ended.account_sid} (subaccount {ended.subaccount_sid})")
+    return 0
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
 
 
 def cmd_apps_create(args: argparse.Namespace) -> int:
     store = _store(args)
     if store.get_account(args.account) is None:
-        print(f"error: no account {args.account}", file=sys.stderr)
-        return 2
+        return _fail(f"no account {args.account}")
     fields = (
         "friendly_name", "company_name", "description", "homepage_url", "authorize_redirect_url",
         "deauthorize_callback_url", "deauthorize_callback_method", "permissions",
@@ -107,8 +153,7 @@ def cmd_dev_seed_bulk(args: argparse.Namespace) -> int:
     store = _store(args)
     account = store.get_account(args.account) if args.account else accounts.create(store, "Bulk seed account")
     if account is None:
-        print(f"error: no account {args.account}", file=sys.stderr)
-        return 2
+        return _fail(f"no account {args.account}")
     count = dev.seed_bulk(store, account.sid, args.apps)
     _print_json({"account_sid": account.sid, "auth_token": account.auth_token, "apps": count})
     return 0
@@ -146,7 +191,24 @@ def build_parser() -> argparse.ArgumentParser:
     accounts_cmd = commands.add_parser("accounts", help="main accounts").add_subparsers(dest="sub", required=True)
     create_account = accounts_cmd.add_parser("create", parents=[common])
     create_account.add_argument("--friendly-name")
+    create_account.add_argument("--user", metavar="EMAIL", help="owned by this existing user")
     create_account.set_defaults(func=cmd_accounts_create)
+
+    users_cmd = commands.add_parser("users", help="people who sign in").add_subparsers(dest="sub", required=True)
+    create_user = users_cmd.add_parser("create", parents=[common])
+    create_user.add_argument("--email", required=True)
+    create_user.add_argument("--password", required=True, help="the password, or - to read it from stdin")
+    create_user.set_defaults(func=cmd_users_create)
+
+    auth_cmd = commands.add_parser("authorizations", help="authorized Connect Apps").add_subparsers(
+        dest="sub", required=True)
+    list_auth = auth_cmd.add_parser("list", parents=[common])
+    list_auth.add_argument("--account", help="only those granted by this account")
+    list_auth.set_defaults(func=cmd_authorizations_list)
+    revoke = auth_cmd.add_parser("revoke", parents=[common])
+    revoke.add_argument("--account", required=True, help="the authorizing Account SID")
+    revoke.add_argument("--app", required=True, help="the ConnectApp SID")
+    revoke.set_defaults(func=cmd_authorizations_revoke)
 
     apps_cmd = commands.add_parser("apps", help="Connect Apps").add_subparsers(dest="sub", required=True)
     create_app = apps_cmd.add_parser("create", parents=[common])
@@ -175,6 +237,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except InvalidParameter as exc:
-        print(f"error: invalid {exc.field}: {exc.value!r} ({exc.kind})", file=sys.stderr)
-        return 2
+    except DomainError as exc:
+        error = from_domain(exc, str(exc))
+        return _fail(f"{error.message} (Twilio code {error.code})")

@@ -16,6 +16,7 @@ import requests
 
 from connectapps.domain.models import Account, ConnectApp
 from tests.conftest import Server
+from tests.envelope import assert_error
 
 JSON = "application/json; charset=utf-8"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -42,18 +43,6 @@ def list_path(account_sid: str) -> str:
 
 def app_path(account_sid: str, sid: str) -> str:
     return f"/2010-04-01/Accounts/{account_sid}/ConnectApps/{sid}.json"
-
-
-def assert_error(resp: requests.Response, status: int, code: int, message: str) -> None:
-    """The whole Twilio error envelope, and nothing else."""
-    assert resp.status_code == status, resp.text
-    assert resp.headers["Content-Type"] == JSON
-    assert resp.json() == {
-        "code": code,
-        "message": message,
-        "more_info": f"https://www.twilio.com/docs/errors/{code}",
-        "status": status,
-    }
 
 
 def not_found(path: str) -> str:

@@ -102,3 +102,9 @@ def require_direct(principal: Principal, what: str) -> None:
     """Some actions (creating subaccounts) are only for an account's own credentials."""
     if principal.delegation is not None or principal.account.is_subaccount:
         raise Forbidden(f"{what} needs a main account's own credentials")
+
+
+def require_parent(principal: Principal, account: Account) -> None:
+    """Changing an account's status is for its parent's own credentials."""
+    if principal.delegation is not None or account.owner_account_sid != principal.account.sid:
+        raise Forbidden("only the parent account's own credentials can change an account's status")

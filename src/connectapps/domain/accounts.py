@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 from connectapps.domain import sids
+from connectapps.domain.access import Principal, require_parent
 from connectapps.domain.errors import InvalidParameter
 from connectapps.domain.models import ACCOUNT_STATUSES, ACTIVE, CLOSED, Account
 from connectapps.store.interface import Store
@@ -46,8 +47,13 @@ def _check_friendly_name(name: str) -> None:
         raise InvalidParameter("friendly_name", InvalidParameter.NUL, name)
 
 
-def update(store: Store, account: Account, friendly_name: str | None, status: str | None) -> Account:
-    """Rename an account, or change a subaccount's status. A closed account stays closed."""
+def update(
+    store: Store, principal: Principal, account: Account, friendly_name: str | None, status: str | None
+) -> Account:
+    """Rename an account, or change a subaccount's status (its parent's own credentials only).
+
+    A closed account stays closed; a main account's status is not changed through the API.
+    """
     changes: dict[str, object] = {}
     if friendly_name is not None:
         _check_friendly_name(friendly_name)
@@ -60,9 +66,16 @@ def update(store: Store, account: Account, friendly_name: str | None, status: st
                 raise InvalidParameter("status", InvalidParameter.CLOSED_ACCOUNT, status)
             if not account.is_subaccount:
                 raise InvalidParameter("status", InvalidParameter.MAIN_ACCOUNT_STATUS, status)
+            require_parent(principal, account)
             changes["status"] = status
     if not changes:
         return account
-    updated = store.update_account(account.sid, changes, datetime.now(UTC))
+    now = datetime.now(UTC)
+    updated = store.update_account(account.sid, changes, now)
     assert updated is not None  # accounts are never deleted
+    if updated.status == CLOSED:
+        # Closing a Connect subaccount ends the authorization it exists for.
+        authorization = store.get_authorization_by_subaccount(updated.sid)
+        if authorization is not None:
+            store.revoke_authorization(authorization.account_sid, authorization.connect_app_sid, now)
     return updated

@@ -76,6 +76,12 @@ def _invalid_parameter(exc: InvalidParameter) -> TwilioError:
             INVALID_PARAMETER, f"{param} must be active, suspended or closed, not '{exc.value}'",
         ),
         InvalidParameter.CLOSED_ACCOUNT: (INVALID_PARAMETER, "A closed account cannot be reopened"),
+        InvalidParameter.EMAIL: (INVALID_PARAMETER, f"{param} is not a valid email address"),
+        InvalidParameter.EMAIL_TAKEN: (INVALID_PARAMETER, f"{param} is already registered"),
+        InvalidParameter.PASSWORD: (INVALID_PARAMETER, f"{param} must be at least {exc.value} characters long"),
+        InvalidParameter.NO_REDIRECT_URL: (
+            INVALID_PARAMETER, f"The Connect App {exc.value} has no AuthorizeRedirectUrl",
+        ),
         InvalidParameter.MAIN_ACCOUNT_STATUS: (
             INVALID_PARAMETER, "The status of a main account cannot be changed through the API",
         ),

@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from connectapps.domain.models import Account, ConnectApp
+from connectapps.domain.models import Account, Authorization, ConnectApp
 from connectapps.wire import uris
 
 JSON = "application/json; charset=utf-8"
@@ -38,10 +38,14 @@ def date(value: datetime) -> str:
     return format_datetime(value.astimezone(UTC))
 
 
-def account(acct: Account) -> dict[str, Any]:
-    """An Account in Twilio's representation. A main account is its own owner, as on Twilio."""
+def account(acct: Account, *, with_token: bool = True) -> dict[str, Any]:
+    """An Account in Twilio's representation. A main account is its own owner, as on Twilio.
+
+    ``with_token=False`` (a Connect App reading through delegated access) gives a null
+    auth_token: the token would hand the app the account's full, undelegated powers.
+    """
     return {
-        "auth_token": acct.auth_token,
+        "auth_token": acct.auth_token if with_token else None,
         "date_created": date(acct.date_created),
         "date_updated": date(acct.date_updated),
         "friendly_name": acct.friendly_name,
@@ -54,4 +58,18 @@ def account(acct: Account) -> dict[str, Any]:
         },
         "type": "Full",
         "uri": uris.account(acct.sid),
+    }
+
+
+def authorized_connect_app(authorization: Authorization, app: ConnectApp) -> dict[str, Any]:
+    """The spec's 8 properties: the app as it is now, the permissions as authorized."""
+    return {
+        "account_sid": authorization.account_sid,
+        "connect_app_company_name": app.company_name,
+        "connect_app_description": app.description,
+        "connect_app_friendly_name": app.friendly_name,
+        "connect_app_homepage_url": app.homepage_url,
+        "connect_app_sid": app.sid,
+        "permissions": list(authorization.permissions),
+        "uri": uris.authorized_connect_app(authorization.account_sid, app.sid),
     }

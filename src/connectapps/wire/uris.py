@@ -17,3 +17,11 @@ def connect_app(account_sid: str, sid: str) -> str:
 
 def authorized_connect_apps(account_sid: str) -> str:
     return f"{API_VERSION}/Accounts/{account_sid}/AuthorizedConnectApps.json"
+
+
+def authorized_connect_app(account_sid: str, connect_app_sid: str) -> str:
+    return f"{API_VERSION}/Accounts/{account_sid}/AuthorizedConnectApps/{connect_app_sid}.json"
+
+
+def accounts() -> str:
+    return f"{API_VERSION}/Accounts.json"

@@ -1,0 +1,62 @@
+"""``/2010-04-01/Accounts[/{Sid}].json``: list, fetch, update; create subaccounts.
+
+A parent's credentials reach its subaccounts; a subaccount's reach only itself. A Connect App
+with ``get-all`` may read the authorizing account and its subaccounts (without auth tokens).
+"""
+
+import falcon
+
+from connectapps.api.base import Resource, respond
+from connectapps.domain import access, accounts, sids
+from connectapps.domain.access import Principal
+from connectapps.domain.models import Account
+from connectapps.wire import forms, paging, render, uris
+
+
+def _render(principal: Principal, account: Account) -> dict[str, object]:
+    return render.account(account, with_token=principal.delegation is None)
+
+
+class AccountList(Resource):
+    allowed = "GET, POST"
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        principal = self.principal(req)
+        root = principal.delegation.account_sid if principal.delegation else principal.account.sid
+        access.authorize(self.store, principal, root, access.READ)
+        page, request = paging.parse(req.params, sids.ACCOUNT)
+        result = self.store.list_accounts(root, request)
+        respond(resp, paging.envelope(
+            "accounts", uris.accounts(), [_render(principal, a) for a in result.items],
+            page, request, result.has_more, echo_query=bool(req.query_string),
+        ))
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        """Create a subaccount of the caller's main account."""
+        principal = self.principal(req)
+        access.require_direct(principal, "Creating a subaccount")
+        form = forms.pick(forms.read_form(req), ("friendly_name",))
+        name = form.get("friendly_name")
+        account = accounts.create(self.store, str(name) if name else None, principal.account.sid)
+        respond(resp, _render(principal, account), status=201)
+
+
+class AccountInstance(Resource):
+    allowed = "GET, POST"
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, account_sid: str) -> None:
+        principal = self.principal(req)
+        respond(resp, _render(principal, access.authorize(self.store, principal, account_sid, access.READ)))
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, account_sid: str) -> None:
+        principal = self.principal(req)
+        account = access.authorize(self.store, principal, account_sid, access.WRITE)
+        form = forms.pick(forms.read_form(req), ("friendly_name", "status"))
+        updated = accounts.update(
+            self.store, principal, account, _str(form.get("friendly_name")), _str(form.get("status"))
+        )
+        respond(resp, _render(principal, updated))
+
+
+def _str(value: object) -> str | None:
+    return None if value is None else str(value)
