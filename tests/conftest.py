@@ -133,6 +133,21 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
+def drop_database_url(backend: str, database_url: str) -> None:
+    if backend == "postgres":
+        from tests.pg import drop_database
+
+        drop_database(os.environ[POSTGRES_ENV], database_url)
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database of this backend, dropped afterwards."""
+    url = fresh_database_url(backend, tmp_path)
+    yield url
+    drop_database_url(backend, url)
+
+
 @pytest.fixture(scope="session")
 def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp(f"server-{backend}")
@@ -140,7 +155,4 @@ def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     srv = start_server(database_url, tmp)
     yield srv
     stop_server(srv)
-    if backend == "postgres":
-        from tests.pg import drop_database
-
-        drop_database(os.environ[POSTGRES_ENV], database_url)
+    drop_database_url(backend, database_url)

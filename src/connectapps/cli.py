@@ -167,7 +167,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_db_status(args: argparse.Namespace) -> int:
-    store = _store(args) if args.upgrade else open_store(config.database_url(args.database))
+    store = open_store(config.database_url(args.database))
     print(f"schema version {store.schema_version()}")
     return 0
 
@@ -223,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     db_cmd = commands.add_parser("db", help="schema migrations").add_subparsers(dest="sub", required=True)
     db_cmd.add_parser("upgrade", parents=[common]).set_defaults(func=cmd_db_upgrade)
     status = db_cmd.add_parser("status", parents=[common])
-    status.set_defaults(func=cmd_db_status, upgrade=False)
+    status.set_defaults(func=cmd_db_status)
 
     dev_cmd = commands.add_parser("dev", help="developer tools").add_subparsers(dest="sub", required=True)
     seed = dev_cmd.add_parser("seed-bulk", parents=[common], help="insert many Connect Apps fast")

@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from connectapps.domain.models import Account, ConnectApp
-from tests.conftest import Server, fresh_database_url, start_server, stop_server
+from tests.conftest import Server, drop_database_url, fresh_database_url, start_server, stop_server
 
 CLIENTS = 16
 UPDATES_PER_CLIENT = 200
@@ -41,6 +41,7 @@ def pair(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pai
     yield Pair(a, b)
     stop_server(a)
     stop_server(b)
+    drop_database_url(backend, database_url)
 
 
 def app_path(app: ConnectApp) -> str:

@@ -21,6 +21,9 @@ DEFAULT_POOL_SIZE = 8
 
 class PostgresStore(SqlStore):
     paramstyle = "%s"
+    table_exists_sql = (
+        "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?"
+    )
 
     def __init__(self, url: str, pool_size: int = DEFAULT_POOL_SIZE) -> None:
         self.url = url

@@ -23,6 +23,7 @@ class SqlStore(ABC):
     """Store implementation over any DB-API connection; subclasses own connections."""
 
     paramstyle = "?"
+    table_exists_sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
 
     def _sql(self, sql: str) -> str:
         return sql if self.paramstyle == "?" else sql.replace("?", self.paramstyle)
@@ -90,6 +91,9 @@ class SqlStore(ABC):
         return self._apply_migrations(list(migrations()))
 
     def schema_version(self) -> int:
+        """The highest migration applied; 0 on a database never migrated."""
+        if not self._query(self._sql(self.table_exists_sql), ("schema_migrations",)):
+            return 0
         return int(self._query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0][0])
 
     # -- accounts -----------------------------------------------------------------------------
