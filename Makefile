@@ -25,6 +25,7 @@ test: lint
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,bench]'
 	$(BIN)/python -m bench
 
 clean:

@@ -84,18 +84,21 @@ def check(server: Server, endpoint: Endpoint) -> None:
 
 
 def measure_server(args: argparse.Namespace, wrk_path: str, backend: Backend, seed: Seed, url: str, workers: int,
-                   scripts: dict[str, Path], built: list[Endpoint], log: Path) -> list[Row]:
-    """Start one server and measure every endpoint on it, /health first."""
+                   scripts: dict[str, Path], built: list[Endpoint], log: Path, rows: list[Row]) -> None:
+    """Start one server and measure every endpoint on it, /health first; appends to ``rows`` as it goes."""
     settings = wrk.WrkSettings(threads=args.threads, connections=args.connections, duration_s=args.duration)
-    rows: list[Row] = []
     with Server(url, workers, log) as server:
         for endpoint in built:
             check(server, endpoint)
         ceiling: float | None = None
         for endpoint in built:
-            if args.warmup > 0:
-                wrk.run(wrk_path, server.base_url, scripts[endpoint.name], settings, duration_s=args.warmup)
-            result = wrk.run(wrk_path, server.base_url, scripts[endpoint.name], settings)
+            try:
+                if args.warmup > 0:
+                    wrk.run(wrk_path, server.base_url, scripts[endpoint.name], settings, duration_s=args.warmup)
+                result = wrk.run(wrk_path, server.base_url, scripts[endpoint.name], settings)
+            except RuntimeError as exc:
+                state = "running" if server.running else "exited"
+                raise RuntimeError(f"{endpoint.name}: {exc}\nserver ({state}) log:\n{server.log_tail()}") from exc
             if endpoint.name == endpoints.HEALTH:
                 ceiling = result.rps
             row = Row.of(backend.name, seed.apps, workers, endpoint.name, result, ceiling)
@@ -104,13 +107,15 @@ def measure_server(args: argparse.Namespace, wrk_path: str, backend: Backend, se
             print(f"  {backend.name:8} {human_count(seed.apps):>5} w{workers} {endpoint.name:15} "
                   f"{row.rps:9,.0f} req/s  p50 {row.p50_ms:7.2f} ms  p99 {row.p99_ms:7.2f} ms  ratio {ratio}"
                   + (f"  !! {row.flag}" if row.flag else ""), flush=True)
-    return rows
 
 
 def bench_dataset(args: argparse.Namespace, wrk_path: str, backend: Backend, apps: int, tmp: Path,
-                  seeds: list[dict[str, Any]]) -> list[Row]:
-    """Seed a fresh database with ``apps`` apps and measure it with every worker count."""
-    rows: list[Row] = []
+                  seeds: list[dict[str, Any]], rows: list[Row], errors: list[str]) -> None:
+    """Seed a fresh database with ``apps`` apps and measure it with every worker count; appends to ``rows``.
+
+    A server that fails (does not start, dies under load, answers errors to the first request) is
+    recorded in ``errors`` and the run goes on with the next configuration.
+    """
     with backend.fresh(human_count(apps)) as url:
         print(f"\n[{backend.name}] seeding {apps:,} Connect Apps …", flush=True)
         seed = servers.seed(url, apps)
@@ -128,13 +133,29 @@ def bench_dataset(args: argparse.Namespace, wrk_path: str, backend: Backend, app
             scripts[endpoint.name] = script
         for workers in args.workers:
             log = tmp / f"server-{backend.name}-{apps}-w{workers}.log"
-            rows += measure_server(args, wrk_path, backend, seed, url, workers, scripts, built, log)
-    return rows
+            try:
+                measure_server(args, wrk_path, backend, seed, url, workers, scripts, built, log, rows)
+            except RuntimeError as exc:
+                errors.append(f"{backend.name} {human_count(apps)} w{workers}: {exc}")
+                print(f"!! {errors[-1]}", file=sys.stderr, flush=True)
 
 
-def git_commit() -> str | None:
-    done = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, check=False)
-    return done.stdout.strip() or None
+def git_state() -> dict[str, Any]:
+    """The commit measured, and whether the work tree differed from it (the server runs from src/)."""
+    def git(*command: str) -> str:
+        done = subprocess.run(["git", "-C", str(ROOT), *command], capture_output=True, text=True, check=False)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    return {"commit": git("rev-parse", "HEAD") or None, "src_modified": bool(git("status", "--porcelain", "src"))}
+
+
+def load_warning() -> str | None:
+    """A warning when other processes already keep the cores busy (the figures would be noisy)."""
+    load = os.getloadavg()[0]
+    if load > 0.5 * (os.cpu_count() or 1):
+        return (f"WARNING: the 1-minute load average is {load:.1f} before the run: other processes are using "
+                "the cores, so these figures will be lower and noisier than on an idle machine.")
+    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -153,12 +174,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     started = datetime.now(UTC)
     notice = core_notice()
     print(notice)
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    busy = load_warning()
+    if busy:
+        print(busy)
     print(f"wrk: -t{args.threads} -c{args.connections} -d{args.duration:g}s after a {args.warmup:g}s warm-up; "
           f"datasets {', '.join(human_count(n) for n in args.sizes)}; workers {args.workers}", flush=True)
 
     rows: list[Row] = []
     seeds: list[dict[str, Any]] = []
     skipped: dict[str, str] = {}
+    errors: list[str] = []
     failure: BaseException | None = None
     with tempfile.TemporaryDirectory(prefix="connectapps-bench-") as tmp_name:
         tmp = Path(tmp_name)
@@ -176,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             for backend in backends:
                 for apps in args.sizes:
-                    rows += bench_dataset(args, wrk_path, backend, apps, tmp, seeds)
+                    bench_dataset(args, wrk_path, backend, apps, tmp, seeds, rows, errors)
         except (Exception, KeyboardInterrupt) as exc:
             failure = exc
             print(f"\nerror: {type(exc).__name__}: {exc}\n(reporting what was measured so far)", file=sys.stderr)
@@ -184,8 +210,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     print("\n" + report.table(rows))
     print("\nratio = req/s over /health req/s of the same server in the same run.")
     print(notice)
+    if busy:
+        print(busy)
     if skipped:
         print("skipped: " + "; ".join(f"{name} ({why})" for name, why in skipped.items()))
+    for error in errors:
+        print(f"!! FAILED: {error.splitlines()[0]}")
     if any(r.flag for r in rows):
         print("!! some runs had non-2xx answers or socket errors: see the errors column.")
 
@@ -193,9 +223,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     metadata: dict[str, Any] = {
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
-        "complete": failure is None,
+        "complete": failure is None and not errors,
+        "errors": errors,
         "command": " ".join([Path(sys.executable).name, "-m", "bench", *(argv if argv is not None else sys.argv[1:])]),
-        "git_commit": git_commit(),
+        "git": git_state(),
+        "load_average": {"before": load_before, "after": [round(x, 2) for x in os.getloadavg()]},
+        "warnings": [w for w in (busy,) if w],
         "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
         "wrk": {"version": wrk.version(wrk_path), "threads": args.threads, "connections": args.connections,
                 "duration_s": args.duration, "warmup_s": args.warmup},
@@ -214,7 +247,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"\nwrote {', '.join(str(p) for p in paths)}" + (f", {chart}" if rows else ""))
     if failure is not None:
         return 130 if isinstance(failure, KeyboardInterrupt) else 1
-    return 0
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":

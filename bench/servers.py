@@ -82,6 +82,10 @@ class Server:
     ) -> None:
         self.stop()
 
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
     def start(self) -> None:
         self.port = free_port()
         command = [
@@ -95,11 +99,11 @@ class Server:
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited with {self.process.returncode} at start:\n{self._log_tail()}")
+                raise RuntimeError(f"server exited with {self.process.returncode} at start:\n{self.log_tail()}")
             if self._healthy():
                 return
             time.sleep(0.1)
-        raise RuntimeError(f"server not healthy after {START_TIMEOUT_S:.0f}s:\n{self._log_tail()}")
+        raise RuntimeError(f"server not healthy after {START_TIMEOUT_S:.0f}s:\n{self.log_tail()}")
 
     def _healthy(self) -> bool:
         try:
@@ -108,7 +112,7 @@ class Server:
         except (urllib.error.URLError, OSError):
             return False
 
-    def _log_tail(self, lines: int = 30) -> str:
+    def log_tail(self, lines: int = 30) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
         except OSError:

@@ -99,10 +99,11 @@ def fresh_database_url(backend: str, tmp: Path) -> str:
     return create_database(os.environ[POSTGRES_ENV], f"connectapps_test_{uuid.uuid4().hex[:12]}")
 
 
-def start_server(database_url: str, tmp: Path, *extra: str) -> Server:
+def start_server(database_url: str, tmp: Path, *extra: str, env: dict[str, str] | None = None) -> Server:
+    """``connectapps serve`` on a free port; ``env`` adds to (or overrides) the environment."""
     port = free_port()
-    log = tmp / f"server-{port}.log"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")}
+    log = tmp / f"server-{port}-{uuid.uuid4().hex[:6]}.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")} | (env or {})
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "connectapps", "serve", "--port", str(port), "--database", database_url, *extra],

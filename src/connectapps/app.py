@@ -9,6 +9,7 @@ from connectapps import config, web
 from connectapps.api.accounts import AccountInstance, AccountList
 from connectapps.api.authorized_connect_apps import AuthorizedConnectAppInstance, AuthorizedConnectAppList
 from connectapps.api.connect_apps import ConnectAppInstance, ConnectAppList
+from connectapps.delivery.worker import Settings, Worker
 from connectapps.domain import sids
 from connectapps.store import open_store
 from connectapps.store.interface import Store
@@ -61,7 +62,10 @@ def create_app(store: Store) -> falcon.App[falcon.Request, falcon.Response]:
 
 
 def create_app_from_env() -> falcon.App[falcon.Request, falcon.Response]:
-    """The factory Granian calls in each worker: its own store, schema already migrated by ``serve``."""
+    """The factory Granian calls in each worker: its own store (schema already migrated by
+    ``serve``) and its own deauthorize-callback sender thread."""
     store = open_store(config.database_url())
     store.migrate()
+    if config.callbacks_enabled():
+        Worker(store, Settings.from_env()).start()
     return create_app(store)

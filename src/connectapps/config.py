@@ -6,6 +6,32 @@ DATABASE_ENV = "CONNECTAPPS_DATABASE_URL"
 DEFAULT_DATABASE_URL = "sqlite:///connectapps.db"
 
 
+CALLBACKS_ENV = "CONNECTAPPS_CALLBACKS"
+
+
+def callbacks_enabled() -> bool:
+    """Whether this server sends deauthorize callbacks (``CONNECTAPPS_CALLBACKS=off`` disables it)."""
+    return os.environ.get(CALLBACKS_ENV, "on").strip().lower() not in ("off", "0", "false", "no")
+
+
 def database_url(flag: str | None = None) -> str:
     """The flag if given, else ``CONNECTAPPS_DATABASE_URL``, else the embedded SQLite default."""
     return flag or os.environ.get(DATABASE_ENV) or DEFAULT_DATABASE_URL
+
+
+PROXY_HOPS_ENV = "CONNECTAPPS_PROXY_HOPS"
+
+
+def proxy_hops() -> int:
+    """How many reverse proxies in front of the server to trust (default 0: none).
+
+    With N > 0, the web pages take the client address from the N-th ``X-Forwarded-For`` entry
+    from the right (for sign-in throttling) and the scheme from ``X-Forwarded-Proto`` (for
+    Secure cookies). Leave it at 0 when clients reach the server directly: those headers can
+    then be forged by anyone.
+    """
+    value = os.environ.get(PROXY_HOPS_ENV, "0").strip() or "0"
+    hops = int(value)
+    if hops < 0:
+        raise ValueError(f"{PROXY_HOPS_ENV} must be 0 or more, not {value}")
+    return hops

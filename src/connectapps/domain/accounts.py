@@ -70,12 +70,16 @@ def update(
             changes["status"] = status
     if not changes:
         return account
-    now = datetime.now(UTC)
-    updated = store.update_account(account.sid, changes, now)
+    if changes.get("status") == CLOSED:
+        # Closing a Connect subaccount ends the authorization it exists for, callback included,
+        # in one transaction with the closing itself.
+        authorization = store.get_authorization_by_subaccount(account.sid)
+        if authorization is not None and authorization.status == ACTIVE:
+            from connectapps.domain import authorizations
+
+            authorizations.revoke(
+                store, authorization.account_sid, authorization.connect_app_sid, close_subaccount=True
+            )
+    updated = store.update_account(account.sid, changes, datetime.now(UTC))
     assert updated is not None  # accounts are never deleted
-    if updated.status == CLOSED:
-        # Closing a Connect subaccount ends the authorization it exists for.
-        authorization = store.get_authorization_by_subaccount(updated.sid)
-        if authorization is not None:
-            store.revoke_authorization(authorization.account_sid, authorization.connect_app_sid, now)
     return updated

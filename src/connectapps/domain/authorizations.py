@@ -7,12 +7,23 @@ authorizes again). The browser then goes to the app's stored authorize_redirect_
 ``AccountSid`` (or ``error=unauthorized_client`` on denial) and the ``state`` it came with.
 """
 
+import secrets
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from connectapps.domain import accounts, sids
 from connectapps.domain.errors import InvalidParameter, NotFound
-from connectapps.domain.models import ACTIVE, CLOSED, GET_ALL, POST_ALL, Account, Authorization, ConnectApp
+from connectapps.domain.models import (
+    ACTIVE,
+    CLOSED,
+    GET_ALL,
+    PENDING,
+    POST_ALL,
+    Account,
+    Authorization,
+    Callback,
+    ConnectApp,
+)
 from connectapps.store.interface import Store
 
 SUBACCOUNT_NAME = "Subaccount for ConnectApp: {name}"
@@ -57,12 +68,46 @@ def authorize(store: Store, app: ConnectApp, account: Account) -> Authorization:
     return store.save_authorization(authorization, new_subaccount)
 
 
-def revoke(store: Store, account_sid: str, connect_app_sid: str) -> Authorization:
-    """End an active authorization; delegated access with it stops on the next request."""
-    ended = store.revoke_authorization(account_sid, connect_app_sid, datetime.now(UTC))
-    if ended is None:
+def revoke(
+    store: Store, account_sid: str, connect_app_sid: str, *, close_subaccount: bool = False
+) -> Authorization:
+    """End an active authorization: delegated access with it stops on the next request, and —
+    in the same transaction — the app's deauthorize callback is queued (if it has a URL)."""
+    now = datetime.now(UTC)
+    authorization = store.get_authorization(account_sid, connect_app_sid)
+    app = store.find_connect_app(connect_app_sid)
+    if authorization is None or authorization.status != ACTIVE or app is None:
+        raise NotFound(connect_app_sid)
+    callback = deauthorize_callback(app, authorization, now)
+    ended = store.end_authorization(account_sid, connect_app_sid, now, callback, close_subaccount)
+    if ended is None:  # ended meanwhile by someone else, who queued its callback
         raise NotFound(connect_app_sid)
     return ended
+
+
+def deauthorize_callback(app: ConnectApp, authorization: Authorization, now: datetime) -> Callback | None:
+    """The callback telling ``app`` it lost ``authorization``; None if the app has no callback URL.
+
+    ``AccountSid`` is the Connect subaccount: the SID the app was given when the user authorized.
+    """
+    if not app.deauthorize_callback_url:
+        return None
+    return Callback(
+        id="CB" + secrets.token_hex(16),
+        connect_app_sid=app.sid,
+        account_sid=authorization.subaccount_sid,
+        authorizing_account_sid=authorization.account_sid,
+        url=app.deauthorize_callback_url,
+        method=app.deauthorize_callback_method or "POST",
+        status=PENDING,
+        attempts=0,
+        claims=0,
+        next_attempt_at=now,
+        lease_owner=None,
+        lease_until=None,
+        date_created=now,
+        date_updated=now,
+    )
 
 
 def redirect_url(app: ConnectApp, params: dict[str, str]) -> str:

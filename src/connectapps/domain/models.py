@@ -98,3 +98,41 @@ class PageRequest:
 class Page(Generic[T]):
     items: list[T]
     has_more: bool
+
+
+PENDING = "pending"
+DELIVERED = "delivered"
+FAILED = "failed"  # given up after the retry period
+
+
+@dataclass(frozen=True, slots=True)
+class Callback:
+    """A deauthorize callback in the outbox: ``AccountSid`` and ``ConnectAppSid`` to ``url``."""
+
+    id: str
+    connect_app_sid: str
+    account_sid: str  # the AccountSid sent: the Connect subaccount the app was given
+    authorizing_account_sid: str
+    url: str
+    method: str
+    status: str
+    attempts: int  # attempts recorded
+    claims: int  # leases taken; more than attempts + 1 after a claim means a sender died mid-send
+    next_attempt_at: datetime
+    lease_owner: str | None
+    lease_until: datetime | None
+    date_created: datetime
+    date_updated: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CallbackAttempt:
+    """One try at delivering a callback: when, by whom, how it ended, how long it took."""
+
+    callback_id: str
+    attempt: int
+    sender: str
+    date_started: datetime
+    status_code: int | None
+    latency_ms: int
+    error: str | None

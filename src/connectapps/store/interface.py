@@ -4,7 +4,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
-from connectapps.domain.models import Account, Authorization, ConnectApp, Page, PageRequest, User
+from connectapps.domain.models import (
+    Account,
+    Authorization,
+    Callback,
+    CallbackAttempt,
+    ConnectApp,
+    Page,
+    PageRequest,
+    User,
+)
 
 
 class Store(Protocol):
@@ -68,6 +77,10 @@ class Store(Protocol):
 
     def list_connect_apps(self, account_sid: str, request: PageRequest) -> Page[ConnectApp]: ...
 
+    def delete_connect_app(self, account_sid: str, sid: str) -> bool:
+        """Delete an app and its authorizations; False if there was no such app."""
+        ...
+
     # -- users --------------------------------------------------------------------------------
 
     def insert_user(self, user: User, main_account: Account) -> None:
@@ -88,8 +101,12 @@ class Store(Protocol):
         """Insert or re-activate an authorization (and create its subaccount, if given), atomically."""
         ...
 
-    def revoke_authorization(self, account_sid: str, connect_app_sid: str, now: datetime) -> Authorization | None:
-        """End an active authorization; None if none was active."""
+    def end_authorization(
+        self, account_sid: str, connect_app_sid: str, now: datetime, callback: Callback | None,
+        close_subaccount: bool = False,
+    ) -> Authorization | None:
+        """End an active authorization and, in the same transaction, queue ``callback`` (if any) and
+        close the subaccount (if asked). None if none was active."""
         ...
 
     def list_authorizations(self, account_sid: str, request: PageRequest) -> Page[Authorization]:
@@ -97,6 +114,26 @@ class Store(Protocol):
         ...
 
     def all_authorizations(self, account_sid: str | None = None) -> list[Authorization]: ...
+
+    # -- deauthorize callbacks (the outbox) ---------------------------------------------------
+
+    def claim_callbacks(self, owner: str, now: datetime, lease_until: datetime, limit: int) -> list[Callback]:
+        """Lease up to ``limit`` due callbacks to ``owner``; no other sender gets them meanwhile."""
+        ...
+
+    def finish_attempt(
+        self, callback: Callback, attempts: Sequence[CallbackAttempt], changes: Mapping[str, object]
+    ) -> bool:
+        """Record attempts and apply ``changes``, releasing the lease; False if the lease was lost."""
+        ...
+
+    def get_callback(self, callback_id: str) -> Callback | None: ...
+
+    def list_callbacks(self, connect_app_sid: str | None = None) -> list[Callback]:
+        """Callbacks, newest first; of one app if given."""
+        ...
+
+    def callback_attempts(self, callback_id: str) -> list[CallbackAttempt]: ...
 
     # -- settings and sign-in throttling ------------------------------------------------------
 

@@ -11,8 +11,9 @@ from typing import Any
 
 from psycopg_pool import ConnectionPool
 
+from connectapps.store.base import Run
 from connectapps.store.rows import Row, Table, split_statements
-from connectapps.store.sql import Run, SqlStore
+from connectapps.store.sql import SqlStore
 
 # An arbitrary, fixed key for pg_advisory_xact_lock: "connectapps migrations".
 MIGRATION_LOCK_KEY = 0x636F6E6E656374
@@ -21,6 +22,7 @@ DEFAULT_POOL_SIZE = 8
 
 class PostgresStore(SqlStore):
     paramstyle = "%s"
+    skip_locked = " FOR UPDATE SKIP LOCKED"
     table_exists_sql = (
         "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?"
     )

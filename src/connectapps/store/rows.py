@@ -6,12 +6,12 @@ positionally. Timestamps are stored as ISO 8601 text and permissions as comma-jo
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import datetime
 from importlib import resources
 from typing import Any, Generic, TypeVar
 
-from connectapps.domain.models import Account, Authorization, ConnectApp, User
+from connectapps.domain.models import Account, Authorization, Callback, CallbackAttempt, ConnectApp, User
 
 R = TypeVar("R")
 Row = Sequence[Any]
@@ -31,34 +31,27 @@ def _encode(column: str, value: Any) -> Any:
 
 
 def _decoder(column: str) -> Callable[[Any], Any] | None:
-    if column.startswith("date_"):
+    if column.startswith("date_") or column.endswith(("_at", "_until")):
         return datetime.fromisoformat
     if column == "permissions":
         return _decode_permissions
     return None
 
 
-@dataclass(frozen=True)
 class Table(Generic[R]):
-    name: str
-    record: type[R]
-    key: str = "sid"  # the column lists are ordered and paged by
+    """One table: its name, record type, key column, and its SQL and codecs, computed once."""
 
-    @property
-    def columns(self) -> tuple[str, ...]:
-        return tuple(f.name for f in fields(self.record))  # type: ignore[arg-type]
-
-    @property
-    def select(self) -> str:
-        return f"SELECT {', '.join(self.columns)} FROM {self.name}"
-
-    @property
-    def returning(self) -> str:
-        return f"RETURNING {', '.join(self.columns)}"
-
-    @property
-    def insert(self) -> str:
-        return f"INSERT INTO {self.name} ({', '.join(self.columns)}) VALUES ({', '.join('?' * len(self.columns))})"
+    def __init__(self, name: str, record: type[R], key: str = "sid") -> None:
+        self.name = name
+        self.record = record
+        self.key = key  # the column lists are ordered and paged by
+        self.columns: tuple[str, ...] = tuple(f.name for f in fields(record))  # type: ignore[arg-type]
+        self.select = f"SELECT {', '.join(self.columns)} FROM {name}"
+        self.returning = f"RETURNING {', '.join(self.columns)}"
+        self.insert = (
+            f"INSERT INTO {name} ({', '.join(self.columns)}) VALUES ({', '.join('?' * len(self.columns))})"
+        )
+        self._decoders = [(i, d) for i, d in enumerate(map(_decoder, self.columns)) if d is not None]
 
     def to_row(self, record: R) -> list[Any]:
         return [_encode(column, getattr(record, column)) for column in self.columns]
@@ -67,16 +60,19 @@ class Table(Generic[R]):
         return {column: _encode(column, value) for column, value in changes.items()}
 
     def from_row(self, row: Row) -> R:
-        decoders = _DECODERS.setdefault(self.name, [_decoder(c) for c in self.columns])
-        return self.record(*(v if d is None or v is None else d(v) for d, v in zip(decoders, row, strict=True)))
+        values = list(row)
+        for index, decode in self._decoders:
+            if values[index] is not None:
+                values[index] = decode(values[index])
+        return self.record(*values)
 
-
-_DECODERS: dict[str, list[Callable[[Any], Any] | None]] = {}
 
 ACCOUNTS = Table("accounts", Account)
 CONNECT_APPS = Table("connect_apps", ConnectApp)
 USERS = Table("users", User, key="id")
 AUTHORIZATIONS = Table("authorizations", Authorization, key="connect_app_sid")
+CALLBACKS = Table("callbacks", Callback, key="id")
+CALLBACK_ATTEMPTS = Table("callback_attempts", CallbackAttempt, key="attempt")
 
 
 def migrations() -> Iterator[tuple[int, str]]:

@@ -1,89 +1,29 @@
-"""The SQL every backend shares.
+"""The SQL every backend shares: accounts, Connect Apps, users, authorizations, settings.
 
-Queries are written once with ``?`` placeholders; a backend with another paramstyle rewrites
-them. Backends supply only connections, transactions and migrations. Every list is read in SID
-order by keyset (``sid > last``), with one extra row to know whether another page follows.
+Backends (sqlite.py, postgres.py) supply only connections, transactions and migrations.
 """
 
-from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
-from connectapps.domain.models import ACTIVE, Account, Authorization, ConnectApp, Page, PageRequest, User
-from connectapps.store.rows import ACCOUNTS, AUTHORIZATIONS, CONNECT_APPS, USERS, Row, Table, migrations
+from connectapps.domain.models import (
+    ACTIVE,
+    REVOKED,
+    Account,
+    Authorization,
+    Callback,
+    ConnectApp,
+    Page,
+    PageRequest,
+    User,
+)
+from connectapps.store.outbox import OutboxSql
+from connectapps.store.rows import ACCOUNTS, AUTHORIZATIONS, CALLBACKS, CONNECT_APPS, USERS, Table, migrations
 
-R = TypeVar("R")
-Run = Callable[[str, Sequence[object]], list[Row]]
-"""Runs one statement inside a transaction and returns its rows."""
 
-
-class SqlStore(ABC):
-    """Store implementation over any DB-API connection; subclasses own connections."""
-
-    paramstyle = "?"
-    table_exists_sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
-
-    def _sql(self, sql: str) -> str:
-        return sql if self.paramstyle == "?" else sql.replace("?", self.paramstyle)
-
-    @abstractmethod
-    def _query(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
-        """Run one statement (already in the backend's paramstyle) in its own transaction."""
-
-    @abstractmethod
-    def _transaction(self) -> AbstractContextManager[Run]:
-        """A write transaction; statements given to the yielded ``run`` use ``?`` placeholders."""
-
-    @abstractmethod
-    def _apply_migrations(self, pending: list[tuple[int, str]]) -> list[int]:
-        """Apply, under the backend's lock, those of ``pending`` not applied yet."""
-
-    @abstractmethod
-    def close(self) -> None: ...
-
-    def begin_request(self) -> None:  # noqa: B027 - an optional hook: only cached backends need it
-        """No cache, nothing to revalidate."""
-
-    def end_request(self) -> None:  # noqa: B027 - an optional hook
-        """Nothing to release."""
-
-    # -- helpers ------------------------------------------------------------------------------
-
-    def _one(self, table: Table[R], where: str, params: Sequence[object]) -> R | None:
-        rows = self._query(self._sql(f"{table.select} WHERE {where}"), params)
-        return table.from_row(rows[0]) if rows else None
-
-    def _insert(self, table: Table[R], record: R) -> None:
-        self._query(self._sql(table.insert), table.to_row(record))
-
-    def _update(
-        self, table: Table[R], changes: Mapping[str, object], now: datetime, where: str, key: Sequence[object]
-    ) -> R | None:
-        """One UPDATE … RETURNING of only the changed columns, so concurrent writers of other
-        columns lose nothing. Column names come from the table's fixed list, never a request."""
-        encoded = table.encode({c: changes[c] for c in table.columns if c in changes and c != "date_updated"})
-        assignments = "".join(f"{column} = ?, " for column in encoded)
-        sql = f"UPDATE {table.name} SET {assignments}date_updated = ? WHERE {where} {table.returning}"
-        rows = self._query(self._sql(sql), [*encoded.values(), now.isoformat(timespec="microseconds"), *key])
-        return table.from_row(rows[0]) if rows else None
-
-    def _page(self, table: Table[R], where: str, params: Sequence[object], request: PageRequest) -> Page[R]:
-        """One page of ``table`` rows matching ``where``, in the order of the table's key column."""
-        key = table.key
-        base = f"{table.select} WHERE {where}"
-        if request.before is not None:
-            sql = f"{base} AND {key} < ? ORDER BY {key} DESC LIMIT ?"
-            rows = self._query(self._sql(sql), [*params, request.before, request.size])
-            return Page([table.from_row(r) for r in reversed(rows)], has_more=True)
-        if request.after is not None:
-            sql = f"{base} AND {key} > ? ORDER BY {key} LIMIT ?"
-            rows = self._query(self._sql(sql), [*params, request.after, request.size + 1])
-        else:
-            sql = f"{base} ORDER BY {key} LIMIT ? OFFSET ?"
-            rows = self._query(self._sql(sql), [*params, request.size + 1, request.offset])
-        return Page([table.from_row(r) for r in rows[: request.size]], has_more=len(rows) > request.size)
+class SqlStore(OutboxSql):
+    """Every Store method, in SQL shared by the backends."""
 
     # -- schema -------------------------------------------------------------------------------
 
@@ -184,12 +124,36 @@ class SqlStore(ABC):
             )
         return AUTHORIZATIONS.from_row(rows[0])
 
-    def revoke_authorization(self, account_sid: str, connect_app_sid: str, now: datetime) -> Authorization | None:
-        """End an active authorization; None if there was none active."""
-        return self._update(
-            AUTHORIZATIONS, {"status": "revoked"}, now,
-            "account_sid = ? AND connect_app_sid = ? AND status = ?", (account_sid, connect_app_sid, ACTIVE),
-        )
+    def end_authorization(
+        self, account_sid: str, connect_app_sid: str, now: datetime, callback: Callback | None,
+        close_subaccount: bool = False,
+    ) -> Authorization | None:
+        """End an active authorization and, in the same transaction, queue its deauthorize
+        callback (if any) and close its subaccount (if asked). None if none was active."""
+        with self._transaction() as run:
+            rows = run(
+                f"UPDATE authorizations SET status = ?, date_updated = ? WHERE account_sid = ? "
+                f"AND connect_app_sid = ? AND status = ? {AUTHORIZATIONS.returning}",
+                (REVOKED, now.isoformat(timespec="microseconds"), account_sid, connect_app_sid, ACTIVE),
+            )
+            if not rows:
+                return None
+            ended = AUTHORIZATIONS.from_row(rows[0])
+            if callback is not None:
+                run(CALLBACKS.insert, CALLBACKS.to_row(callback))
+            if close_subaccount:
+                run("UPDATE accounts SET status = 'closed', date_updated = ? WHERE sid = ?",
+                    (now.isoformat(timespec="microseconds"), ended.subaccount_sid))
+        return ended
+
+    def delete_connect_app(self, account_sid: str, sid: str) -> bool:
+        """Delete an app and every authorization of it (ended without callbacks: the app is gone)."""
+        with self._transaction() as run:
+            if not run("SELECT sid FROM connect_apps WHERE sid = ? AND account_sid = ?", (sid, account_sid)):
+                return False
+            run("DELETE FROM authorizations WHERE connect_app_sid = ?", (sid,))
+            run("DELETE FROM connect_apps WHERE sid = ?", (sid,))
+        return True
 
     def list_authorizations(self, account_sid: str, request: PageRequest) -> Page[Authorization]:
         """The active authorizations granted by ``account_sid``, in ConnectApp SID order."""

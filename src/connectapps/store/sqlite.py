@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from connectapps.domain.models import Account, Authorization, ConnectApp
+from connectapps.store.base import Run
 from connectapps.store.rows import Row, split_statements
-from connectapps.store.sql import Run, SqlStore
+from connectapps.store.sql import SqlStore
 
 BUSY_TIMEOUT_MS = 10_000
 CACHE_MAX_ENTRIES = 10_000
