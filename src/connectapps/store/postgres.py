@@ -1,26 +1,33 @@
 """PostgreSQL backend (psycopg 3 + psycopg_pool): for many workers on many machines.
 
-Same SQL as SQLite (store/sql.py). No record cache: validating one would cost a round trip,
-the same as the primary-key read it would save. Migrations run under a transaction-scoped
+Same SQL as SQLite (store/sql.py). Single records are cached per thread (store/cache.py),
+validated once per request by the WAL insert position, which moves on every write anywhere in
+the cluster: one round trip per request instead of one per record, never a stale record. On an
+engine without ``pg_current_wal_insert_lsn()`` (a distributed PostgreSQL-compatible one), or with
+``CONNECTAPPS_PG_CACHE=off``, there is no cache. Migrations run under a transaction-scoped
 advisory lock, so N workers starting together apply each migration exactly once.
 """
 
+import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
 from psycopg_pool import ConnectionPool
 
 from connectapps.store.base import Run
+from connectapps.store.cache import CachedSqlStore
 from connectapps.store.rows import Row, Table, split_statements
-from connectapps.store.sql import SqlStore
 
+CACHE_ENV = "CONNECTAPPS_PG_CACHE"
+_WAL_POSITION = "SELECT pg_current_wal_insert_lsn()"
 # An arbitrary, fixed key for pg_advisory_xact_lock: "connectapps migrations".
 MIGRATION_LOCK_KEY = 0x636F6E6E656374
 DEFAULT_POOL_SIZE = 8
 
 
-class PostgresStore(SqlStore):
+class PostgresStore(CachedSqlStore):
     paramstyle = "%s"
     skip_locked = " FOR UPDATE SKIP LOCKED"
     table_exists_sql = (
@@ -28,22 +35,37 @@ class PostgresStore(SqlStore):
     )
 
     def __init__(self, url: str, pool_size: int = DEFAULT_POOL_SIZE) -> None:
+        super().__init__()
         self.url = url
         self.pool = ConnectionPool(
             url, min_size=1, max_size=pool_size, kwargs={"autocommit": True}, open=True,
         )
+        self.cache_enabled = os.environ.get(CACHE_ENV, "on").lower() != "off" and self._has_wal_position()
+
+    def _has_wal_position(self) -> bool:
+        try:
+            self._query(_WAL_POSITION)
+        except psycopg.Error:
+            return False
+        return True
+
+    def _data_version(self) -> object:
+        return self._query(_WAL_POSITION)[0][0]
 
     @classmethod
     def from_url(cls, url: str) -> "PostgresStore":
         return cls(url)
 
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
+        if not sql.startswith("SELECT"):
+            self._forget_own_writes()
         with self.pool.connection() as conn:
             cursor = conn.execute(sql, params)
             return list(cursor.fetchall()) if cursor.description is not None else []
 
     @contextmanager
     def _transaction(self) -> Iterator[Run]:
+        self._forget_own_writes()
         with self.pool.connection() as conn, conn.transaction():
 
             def run(sql: str, params: Sequence[object]) -> list[Row]:

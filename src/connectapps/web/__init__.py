@@ -1,11 +1,29 @@
-"""The web pages: sign-in and the Connect consent page (and, later, the console)."""
+"""The web pages: sign-in and the Twilio Connect consent page (and, later, the console).
+
+Routes: ``GET /``, ``GET|POST /signin``, ``POST /signout``, ``GET|POST /authorize/{ConnectAppSid}``,
+``GET /static/{name}``. Server-rendered (Jinja2, autoescaped), no JavaScript; sessions in signed
+cookies (sessions.py), a CSRF token on every form (csrf.py).
+
+Behind reverse proxies, set ``CONNECTAPPS_PROXY_HOPS`` to their number so the client address
+(``X-Forwarded-For``) and scheme (``X-Forwarded-Proto``) are taken from them; see config.proxy_hops.
+"""
 
 from typing import Any
 
 import falcon
 
+from connectapps import config
 from connectapps.store.interface import Store
+from connectapps.web.sessions import Sessions
+from connectapps.web.views import Consent, Home, SignIn, SignOut, StaticFile, Web
 
 
 def install(app: falcon.App[Any, Any], store: Store) -> None:
     """Add the web routes to ``app``."""
+    hops = config.proxy_hops()
+    web = Web(store, Sessions(store, hops), hops)
+    app.add_route("/", Home(web))
+    app.add_route("/signin", SignIn(web))
+    app.add_route("/signout", SignOut(web))
+    app.add_route("/authorize/{app_sid}", Consent(web))
+    app.add_route("/static/{name}", StaticFile())

@@ -1,0 +1,88 @@
+"""A per-thread cache of single records that is never stale.
+
+At the start of each request (and before any read outside one) the thread asks the database
+for a version that changes whenever anything commits — SQLite's ``PRAGMA data_version``,
+PostgreSQL's WAL insert position. If it moved, the thread's cache is dropped. So a cached record
+is never older than the last commit before the request began, whichever thread, process or
+machine made it. A thread's own writes also drop its cache (SQLite's data_version does not
+count a connection's own commits).
+"""
+
+import threading
+from abc import abstractmethod
+from collections.abc import Callable
+from typing import TypeVar
+
+from connectapps.domain.models import Account, Authorization, ConnectApp
+from connectapps.store.sql import SqlStore
+
+T = TypeVar("T")
+CACHE_MAX_ENTRIES = 10_000
+
+
+class _CacheState(threading.local):
+    version: object = None
+    validated: bool = False  # checked against the database's version in this request
+    entries: dict[tuple[str, ...], object]
+
+    def __init__(self) -> None:
+        self.entries = {}
+
+
+class CachedSqlStore(SqlStore):
+    cache_enabled = True
+
+    def __init__(self) -> None:
+        self._cache = _CacheState()
+
+    @abstractmethod
+    def _data_version(self) -> object:
+        """A value that changes whenever any connection commits."""
+
+    def _forget_own_writes(self) -> None:
+        self._cache.entries.clear()
+
+    def begin_request(self) -> None:
+        if self.cache_enabled:
+            self._validate()
+            self._cache.validated = True
+
+    def end_request(self) -> None:
+        self._cache.validated = False
+
+    def _validate(self) -> None:
+        state = self._cache
+        version = self._data_version()
+        if version != state.version or len(state.entries) >= CACHE_MAX_ENTRIES:
+            state.entries.clear()
+            state.version = version
+
+    def _cached(self, key: tuple[str, ...], load: Callable[[], T | None]) -> T | None:
+        if not self.cache_enabled:
+            return load()
+        state = self._cache
+        if not state.validated:
+            self._validate()
+        if key in state.entries:
+            return state.entries[key]  # type: ignore[return-value]
+        value = load()
+        if value is not None:
+            state.entries[key] = value
+        return value
+
+    def get_account(self, sid: str) -> Account | None:
+        return self._cached(("AC", sid), lambda: super(CachedSqlStore, self).get_account(sid))
+
+    def get_connect_app(self, account_sid: str, sid: str) -> ConnectApp | None:
+        return self._cached(
+            ("CN", account_sid, sid), lambda: super(CachedSqlStore, self).get_connect_app(account_sid, sid)
+        )
+
+    def find_connect_app(self, sid: str) -> ConnectApp | None:
+        return self._cached(("CN", sid), lambda: super(CachedSqlStore, self).find_connect_app(sid))
+
+    def get_authorization_by_subaccount(self, subaccount_sid: str) -> Authorization | None:
+        return self._cached(
+            ("AU", subaccount_sid),
+            lambda: super(CachedSqlStore, self).get_authorization_by_subaccount(subaccount_sid),
+        )

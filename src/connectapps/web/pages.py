@@ -1,0 +1,142 @@
+"""Rendering the web pages: Jinja2 with autoescaping on for every template, the security headers
+every page carries, and the one place where a failure becomes an HTML error page.
+
+Web pages never answer with Twilio's JSON error envelope: each page resource derives from
+``Page``, whose responders turn WebError, domain errors, Falcon errors and the unexpected into
+an HTML page here, and answer 405 (as HTML) to methods they do not define.
+"""
+
+import functools
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import falcon
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from connectapps.domain.errors import DomainError, Forbidden, InvalidParameter, NotFound, Throttled
+from connectapps.web import static
+
+HTML = "text/html; charset=utf-8"
+
+_env = Environment(
+    loader=PackageLoader("connectapps.web", "templates"),
+    autoescape=True,  # every template, whatever its name
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_env.globals["static"] = static.url
+
+
+def content_security_policy(form_target: str | None = None) -> str:
+    """No scripts, styles only from our static files, forms only to us (and ``form_target``).
+
+    Chromium applies ``form-action`` to the redirect that answers a form post too, so the
+    consent page must name the origin of the app's stored redirect URL.
+    """
+    form_action = "'self'" + (f" {form_target}" if form_target else "")
+    return (
+        "default-src 'none'; style-src 'self'; img-src 'self'; "
+        f"form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
+    )
+
+
+def security_headers(resp: falcon.Response, form_target: str | None = None) -> None:
+    resp.set_header("Content-Security-Policy", content_security_policy(form_target))
+    resp.set_header("X-Frame-Options", "DENY")
+    resp.set_header("Referrer-Policy", "no-referrer")
+    resp.set_header("Cache-Control", "no-store")
+    resp.set_header("X-Content-Type-Options", "nosniff")
+
+
+def render(resp: falcon.Response, template: str, status: int = 200, form_target: str | None = None,
+           **context: Any) -> None:
+    """Answer with ``template`` rendered (its values escaped) and the security headers."""
+    security_headers(resp, form_target)
+    resp.status = status
+    resp.content_type = HTML
+    resp.text = _env.get_template(template).render(**context)
+
+
+def redirect(resp: falcon.Response, location: str) -> None:
+    """A 303 See Other: after a form post the browser follows with a GET."""
+    security_headers(resp)
+    resp.status = 303
+    resp.location = location
+
+
+class WebError(Exception):
+    """A failure a person sees as a page: HTTP status, a title and a sentence that explains it."""
+
+    def __init__(self, status: int, title: str, message: str, headers: dict[str, str] | None = None) -> None:
+        super().__init__(title)
+        self.status = status
+        self.title = title
+        self.message = message
+        self.headers = headers or {}
+
+
+def from_domain(exc: DomainError) -> WebError:
+    """The page for a rule the request broke."""
+    if isinstance(exc, NotFound):
+        return WebError(404, "Connect App not found",
+                        f"There is no Connect App {exc}. Check the link that brought you here.")
+    if isinstance(exc, InvalidParameter) and exc.kind == InvalidParameter.NO_REDIRECT_URL:
+        return WebError(400, "This Connect App cannot be authorized yet",
+                        "It has no Authorize URL to send you back to. Its developer must set one first.")
+    if isinstance(exc, Throttled):
+        minutes = max(1, round(exc.retry_after.total_seconds() / 60))
+        return WebError(429, "Too many attempts",
+                        f"Too many failed sign-in attempts. Try again in {minutes} minutes.",
+                        {"Retry-After": str(int(exc.retry_after.total_seconds()))})
+    if isinstance(exc, Forbidden):
+        return WebError(403, "Not allowed", "You are not allowed to do that.")
+    return WebError(400, "Bad request", "The request could not be completed.")
+
+
+def error_page(resp: falcon.Response, error: WebError) -> None:
+    resp.delete_header("Location")
+    for name, value in error.headers.items():
+        resp.set_header(name, value)
+    render(resp, "error.html", status=error.status, title=error.title, message=error.message)
+
+
+Responder = Callable[..., None]
+
+
+def _guarded(responder: Responder) -> Responder:
+    @functools.wraps(responder)
+    def guarded(self: Any, req: falcon.Request, resp: falcon.Response, **params: Any) -> None:
+        try:
+            responder(self, req, resp, **params)
+        except WebError as exc:
+            error_page(resp, exc)
+        except DomainError as exc:
+            error_page(resp, from_domain(exc))
+        except falcon.HTTPError as exc:
+            error_page(resp, WebError(exc.status_code, exc.title or "Error", exc.description or ""))
+        except Exception as exc:
+            req.env["wsgi.errors"].write(f"unhandled error on {req.method} {req.path}: {type(exc).__name__}\n")
+            error_page(resp, WebError(500, "Something went wrong", "The server could not answer. Try again."))
+
+    return guarded
+
+
+def _not_allowed(self: "Page", req: falcon.Request, resp: falcon.Response, **params: Any) -> None:
+    error_page(resp, WebError(405, "Method not allowed", f"{req.method} is not supported here.",
+                              {"Allow": self.allowed}))
+
+
+class Page:
+    """A web page resource. Subclasses define ``on_get``/``on_post``; every failure is a page."""
+
+    allowed: ClassVar[str] = "GET"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for method in ("get", "head", "post", "put", "patch", "delete"):
+            name = f"on_{method}"
+            if name in cls.__dict__:
+                setattr(cls, name, _guarded(cls.__dict__[name]))
+            elif not hasattr(cls, name):
+                setattr(cls, name, _not_allowed)

@@ -1,0 +1,114 @@
+"""Sessions in signed cookies: nothing stored server-side but one key.
+
+The cookie is ``v1.<session id>.<user id or ->.<expiry>.<signature>``. The signature is an
+HMAC-SHA256 of the rest, keyed from the server-wide ``session_key`` setting (made once, kept in
+the database, so every worker and machine shares it), checked in constant time before any part
+is believed. A session ends 12 hours after it began (``LIFETIME``), whatever the browser says.
+
+Every visitor gets a session (signed out, it only anchors the CSRF token of the sign-in form);
+signing in or out always starts a new one with a fresh id, so an id planted before sign-in is
+worthless after it. Cookies are HttpOnly and SameSite=Lax; over https they are Secure and named
+with the ``__Host-`` prefix (no other host or path can set them).
+"""
+
+import base64
+import hashlib
+import hmac
+import re
+import secrets
+import time
+from dataclasses import dataclass
+
+import falcon
+
+from connectapps.store.interface import Store
+from connectapps.web import csrf
+from connectapps.web.inputs import is_https
+
+LIFETIME_SECONDS = 12 * 60 * 60
+COOKIE = "connectapps_session"
+SECURE_COOKIE = "__Host-connectapps_session"
+KEY_SETTING = "session_key"
+VERSION = "v1"
+
+_ID = re.compile(r"^[0-9a-f]{32}\Z")
+_USER = re.compile(r"^(?:US[0-9a-f]{32}|-)\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    id: str
+    user_id: str | None
+    expires: int  # Unix time
+
+
+def _derive(master: bytes, purpose: bytes) -> bytes:
+    return hmac.new(master, b"connectapps web " + purpose, hashlib.sha256).digest()
+
+
+def _sign(key: bytes, payload: str) -> str:
+    digest = hmac.new(key, payload.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+class Sessions:
+    """Reads, starts and signs sessions; makes and checks their CSRF tokens."""
+
+    def __init__(self, store: Store, proxy_hops: int) -> None:
+        self.store = store
+        self.proxy_hops = proxy_hops
+        self._keys: tuple[bytes, bytes] | None = None
+
+    def _signing_keys(self) -> tuple[bytes, bytes]:
+        """(cookie key, CSRF key), from the shared setting, read once per process."""
+        if self._keys is None:
+            master = bytes.fromhex(self.store.setting(KEY_SETTING, lambda: secrets.token_hex(32)))
+            self._keys = (_derive(master, b"session"), _derive(master, b"csrf"))
+        return self._keys
+
+    def _cookie_name(self, req: falcon.Request) -> tuple[str, bool]:
+        secure = is_https(req, self.proxy_hops)
+        return (SECURE_COOKIE if secure else COOKIE), secure
+
+    def encode(self, session: Session) -> str:
+        payload = f"{VERSION}.{session.id}.{session.user_id or '-'}.{session.expires}"
+        return f"{payload}.{_sign(self._signing_keys()[0], payload)}"
+
+    def decode(self, value: str, now: float | None = None) -> Session | None:
+        """The session a cookie value carries, if its signature is ours and it has not expired."""
+        payload, _, signature = value.rpartition(".")
+        expected = _sign(self._signing_keys()[0], payload)
+        if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
+            return None
+        parts = payload.split(".")
+        if len(parts) != 4:
+            return None
+        version, session_id, user_id, expires = parts
+        if version != VERSION or not _ID.match(session_id) or not _USER.match(user_id) or not expires.isdigit():
+            return None
+        if int(expires) <= (time.time() if now is None else now):
+            return None
+        return Session(session_id, None if user_id == "-" else user_id, int(expires))
+
+    def read(self, req: falcon.Request) -> Session | None:
+        """This request's session, or None (no cookie, a forged or an expired one)."""
+        name, _ = self._cookie_name(req)
+        for value in req.get_cookie_values(name) or ():
+            session = self.decode(value)
+            if session is not None:
+                return session
+        return None
+
+    def start(self, req: falcon.Request, resp: falcon.Response, user_id: str | None = None) -> Session:
+        """A new session with a fresh id (signed in as ``user_id``, or signed out), set as the cookie."""
+        session = Session(secrets.token_hex(16), user_id, int(time.time()) + LIFETIME_SECONDS)
+        name, secure = self._cookie_name(req)
+        resp.set_cookie(name, self.encode(session), max_age=LIFETIME_SECONDS, path="/", secure=secure,
+                        http_only=True, same_site="Lax")
+        return session
+
+    def csrf_token(self, session: Session) -> str:
+        return csrf.token(self._signing_keys()[1], session.id)
+
+    def csrf_valid(self, session: Session | None, given: str | None) -> bool:
+        return csrf.valid(self._signing_keys()[1], session.id if session else None, given)

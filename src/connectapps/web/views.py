@@ -1,0 +1,236 @@
+"""The web pages: sign in, sign out, the Twilio Connect consent page, a small home page.
+
+Each responder parses, checks the CSRF token on a POST before anything else, calls the domain,
+and renders or redirects; failures become HTML pages in pages.py.
+"""
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode, urlsplit
+
+import falcon
+
+from connectapps.domain import authorizations, users
+from connectapps.domain.errors import NotAuthenticated
+from connectapps.domain.models import ConnectApp, User
+from connectapps.store.interface import Store
+from connectapps.web import csrf, static
+from connectapps.web.inputs import client_address, read_form, safe_next
+from connectapps.web.pages import Page, WebError, redirect, render
+from connectapps.web.sessions import Session, Sessions
+
+SIGN_IN = "/signin"
+BAD_TOKEN = WebError(
+    403, "This form has expired",
+    "The form was not sent from this site, or your session ended. Go back, reload the page and try again.",
+)
+_PRINTABLE_ASCII = "".join(chr(c) for c in range(0x21, 0x7F))
+_HOST = re.compile(r"^[A-Za-z0-9.\-]+\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Web:
+    """What every page needs: the store, the sessions, how many proxies to trust."""
+
+    store: Store
+    sessions: Sessions
+    proxy_hops: int
+
+    def begin(self, req: falcon.Request) -> Session | None:
+        """Start the request for the store; the browser's session, if it has a good one."""
+        self.store.begin_request()
+        return self.sessions.read(req)
+
+    def user(self, session: Session | None) -> User | None:
+        if session is None or session.user_id is None:
+            return None
+        return self.store.get_user(session.user_id)
+
+    def check_csrf(self, session: Session | None, form: dict[str, str]) -> None:
+        if not self.sessions.csrf_valid(session, form.get(csrf.FIELD)):
+            raise BAD_TOKEN
+
+
+def sign_in_url(next_path: str) -> str:
+    return SIGN_IN if next_path == "/" else f"{SIGN_IN}?{urlencode({'next': next_path})}"
+
+
+def consent_path(app_sid: str, state: str | None) -> str:
+    return f"/authorize/{app_sid}" + (f"?{urlencode({'state': state})}" if state else "")
+
+
+def web_link(url: str | None) -> str | None:
+    """``url`` if a browser may follow it from our page (http or https only)."""
+    if not url:
+        return None
+    return url if urlsplit(url).scheme.lower() in ("http", "https") else None
+
+
+def form_target(url: str) -> str | None:
+    """The CSP source for ``url``'s origin (``scheme://host[:port]``), or just its scheme."""
+    try:
+        parts = urlsplit(url)
+        scheme, host, port = parts.scheme.lower(), parts.hostname, parts.port
+    except ValueError:
+        return None
+    if scheme not in ("http", "https") or not host:
+        return None
+    try:
+        address = ipaddress.ip_address(host)
+        host = f"[{address}]" if address.version == 6 else str(address)
+    except ValueError:
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return f"{scheme}:"
+        if not _HOST.match(host):
+            return f"{scheme}:"
+    return f"{scheme}://{host}" + (f":{port}" if port is not None else "")
+
+
+def ascii_location(url: str) -> str:
+    """``url`` safe for a Location header: anything beyond ASCII percent-encoded as UTF-8."""
+    return quote(url, safe=_PRINTABLE_ASCII)
+
+
+class Home(Page):
+    """``GET /``: who is signed in, and their accounts."""
+
+    def __init__(self, web: Web) -> None:
+        self.web = web
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        session = self.web.begin(req)
+        user = self.web.user(session)
+        if session is None or user is None:
+            redirect(resp, SIGN_IN)
+            return
+        render(resp, "home.html", user=user, accounts=self.web.store.accounts_of_user(user.id),
+               csrf=self.web.sessions.csrf_token(session), next_path="/")
+
+
+class SignIn(Page):
+    """``GET /signin`` shows the form; ``POST /signin`` checks email and password."""
+
+    allowed = "GET, POST"
+
+    def __init__(self, web: Web) -> None:
+        self.web = web
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        session = self.web.begin(req)
+        next_path = safe_next(req.get_param("next"))
+        if self.web.user(session) is not None:
+            redirect(resp, next_path)
+            return
+        if session is None:
+            session = self.web.sessions.start(req, resp)
+        self._form(resp, session, next_path)
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        session = self.web.begin(req)
+        form = read_form(req)
+        self.web.check_csrf(session, form)
+        assert session is not None
+        next_path = safe_next(form.get("next"))
+        email = form.get("email", "")
+        address = client_address(req, self.web.proxy_hops)
+        try:
+            user = users.sign_in(self.web.store, email, form.get("password", ""), address)
+        except NotAuthenticated:
+            self._form(resp, session, next_path, email=email, error="Incorrect email or password.")
+            return
+        self.web.sessions.start(req, resp, user.id)  # a new id: no session fixation
+        redirect(resp, next_path)
+
+    def _form(self, resp: falcon.Response, session: Session, next_path: str, **context: Any) -> None:
+        context.setdefault("email", "")
+        context.setdefault("error", None)
+        render(resp, "signin.html", csrf=self.web.sessions.csrf_token(session), next_path=next_path,
+               user=None, **context)
+
+
+class SignOut(Page):
+    """``POST /signout``: a new, signed-out session; then the sign-in page (keeping ``next``)."""
+
+    allowed = "POST"
+
+    def __init__(self, web: Web) -> None:
+        self.web = web
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        session = self.web.begin(req)
+        form = read_form(req)
+        self.web.check_csrf(session, form)
+        self.web.sessions.start(req, resp)
+        redirect(resp, sign_in_url(safe_next(form.get("next"))))
+
+
+class Consent(Page):
+    """``/authorize/{ConnectAppSid}``: the consent page (GET) and the user's answer (POST).
+
+    The browser is only ever sent to the app's stored authorize_redirect_url; no parameter of
+    this request chooses the destination.
+    """
+
+    allowed = "GET, POST"
+
+    def __init__(self, web: Web) -> None:
+        self.web = web
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, app_sid: str) -> None:
+        session = self.web.begin(req)
+        app = authorizations.consent_app(self.web.store, app_sid)
+        state = req.get_param("state") or None
+        user = self.web.user(session)
+        if session is None or user is None:
+            redirect(resp, sign_in_url(consent_path(app.sid, state)))
+            return
+        accounts = self.web.store.accounts_of_user(user.id)
+        if not accounts:
+            raise WebError(403, "No account to connect", "Your sign-in has no Twilio account to connect.")
+        assert app.authorize_redirect_url
+        render(
+            resp, "consent.html", form_target=form_target(app.authorize_redirect_url),
+            app=app, name=app_name(app), homepage=web_link(app.homepage_url),
+            permissions=[authorizations.PERMISSION_WORDS[p] for p in app.permissions],
+            subaccount_name=authorizations.SUBACCOUNT_NAME.format(name=app_name(app)),
+            accounts=accounts, state=state, user=user, csrf=self.web.sessions.csrf_token(session),
+            next_path=consent_path(app.sid, state),
+        )
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response, app_sid: str) -> None:
+        session = self.web.begin(req)
+        form = read_form(req)
+        self.web.check_csrf(session, form)
+        app = authorizations.consent_app(self.web.store, app_sid)
+        state = form.get("state") or None
+        decision = form.get("decision")
+        if decision == "deny":
+            redirect(resp, ascii_location(authorizations.denied_redirect(app, state)))
+            return
+        if decision != "authorize":
+            raise WebError(400, "Bad request", "Choose Authorize or Deny.")
+        user = self.web.user(session)
+        if user is None:
+            redirect(resp, sign_in_url(consent_path(app.sid, state)))
+            return
+        account = users.owns(self.web.store, user, form.get("account", ""))
+        if account is None:
+            raise WebError(403, "Not your account", "You can only connect an account you own.")
+        authorization = authorizations.authorize(self.web.store, app, account)
+        redirect(resp, ascii_location(authorizations.approved_redirect(app, authorization, state)))
+
+
+def app_name(app: ConnectApp) -> str:
+    return app.friendly_name or app.sid
+
+
+class StaticFile(Page):
+    """``GET /static/{name}``: the pages' CSS."""
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response, name: str) -> None:
+        if not static.serve(resp, name):
+            raise WebError(404, "Not found", "There is no such file.")
