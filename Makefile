@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint install bench clean
+.PHONY: run test lint install browser bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
-test: lint
+# The browser tests drive Debian's Chromium (Playwright cannot download its own here).
+browser:
+	@test -x /usr/bin/chromium || { apt-get install -y chromium >/dev/null 2>&1 \
+		|| { apt-get update >/dev/null && apt-get install -y chromium >/dev/null; }; }
+	@test -x /usr/bin/chromium || { echo "make: could not install Debian's chromium" >&2; exit 1; }
+
+test: lint browser
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

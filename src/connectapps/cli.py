@@ -159,6 +159,29 @@ def cmd_dev_seed_bulk(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_apps_delete(args: argparse.Namespace) -> int:
+    connect_apps.delete(_store(args), args.account, args.app)
+    print(f"deleted: {args.app}")
+    return 0
+
+
+def cmd_callbacks_list(args: argparse.Namespace) -> int:
+    store = _store(args)
+    _print_json([
+        {
+            "id": c.id, "connect_app_sid": c.connect_app_sid, "account_sid": c.account_sid,
+            "url": c.url, "method": c.method, "status": c.status, "attempts": [
+                {"attempt": a.attempt, "date": render.date(a.date_started), "status_code": a.status_code,
+                 "latency_ms": a.latency_ms, "error": a.error, "sender": a.sender}
+                for a in store.callback_attempts(c.id)
+            ],
+            "date_created": render.date(c.date_created),
+        }
+        for c in store.list_callbacks(args.app)
+    ])
+    return 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
     store = open_store(config.database_url(args.database))
     applied = store.migrate()
@@ -219,6 +242,16 @@ def build_parser() -> argparse.ArgumentParser:
     create_app.add_argument("--deauthorize-callback-method", choices=["GET", "POST"])
     create_app.add_argument("--permissions", help="comma-separated: get-all,post-all")
     create_app.set_defaults(func=cmd_apps_create)
+    delete_app = apps_cmd.add_parser("delete", parents=[common])
+    delete_app.add_argument("--account", required=True, help="owner Account SID")
+    delete_app.add_argument("--app", required=True, help="the ConnectApp SID")
+    delete_app.set_defaults(func=cmd_apps_delete)
+
+    callbacks_cmd = commands.add_parser("callbacks", help="deauthorize callbacks").add_subparsers(
+        dest="sub", required=True)
+    list_callbacks = callbacks_cmd.add_parser("list", parents=[common], help="the delivery log, newest first")
+    list_callbacks.add_argument("--app", help="only this ConnectApp SID")
+    list_callbacks.set_defaults(func=cmd_callbacks_list)
 
     db_cmd = commands.add_parser("db", help="schema migrations").add_subparsers(dest="sub", required=True)
     db_cmd.add_parser("upgrade", parents=[common]).set_defaults(func=cmd_db_upgrade)

@@ -138,3 +138,10 @@ def update(store: Store, account_sid: str, sid: str, raw: Changes) -> ConnectApp
 
 def list_page(store: Store, account_sid: str, request: PageRequest) -> Page[ConnectApp]:
     return store.list_connect_apps(account_sid, request)
+
+
+def delete(store: Store, account_sid: str, sid: str) -> None:
+    """Delete an app (console and CLI only: the REST API answers 405). Its authorizations end
+    with it, without deauthorize callbacks: there is no app left to tell."""
+    if not sids.is_sid(sid, sids.CONNECT_APP) or not store.delete_connect_app(account_sid, sid):
+        raise NotFound(sid)

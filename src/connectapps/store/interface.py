@@ -113,6 +113,10 @@ class Store(Protocol):
         """Active authorizations granted by an account, in ConnectApp SID order."""
         ...
 
+    def authorizations_of_app(self, connect_app_sid: str) -> list[Authorization]:
+        """Every authorization of one app (active and ended), by authorizing account."""
+        ...
+
     def all_authorizations(self, account_sid: str | None = None) -> list[Authorization]: ...
 
     # -- deauthorize callbacks (the outbox) ---------------------------------------------------

@@ -159,6 +159,13 @@ class SqlStore(OutboxSql):
         """The active authorizations granted by ``account_sid``, in ConnectApp SID order."""
         return self._page(AUTHORIZATIONS, "account_sid = ? AND status = ?", (account_sid, ACTIVE), request)
 
+    def authorizations_of_app(self, connect_app_sid: str) -> list[Authorization]:
+        """Every authorization of one app (active and ended), by authorizing account."""
+        rows = self._query(
+            self._sql(f"{AUTHORIZATIONS.select} WHERE connect_app_sid = ? ORDER BY account_sid"), (connect_app_sid,)
+        )
+        return [AUTHORIZATIONS.from_row(r) for r in rows]
+
     def all_authorizations(self, account_sid: str | None = None) -> list[Authorization]:
         """Every authorization (active and ended), optionally of one authorizing account."""
         where, params = ("WHERE account_sid = ?", (account_sid,)) if account_sid else ("", ())
