@@ -12,15 +12,17 @@ SAMPLE = 64
 DEPTH = 0.9
 
 HEALTH = "health"
+READY = "ready"
 FETCH = "fetch"
 LIST_FIRST = "list-first"
 LIST_DEEP = "list-deep-90"
 LIST_OFFSET = "list-offset-90"
 UPDATE = "update"
-DEFAULT_ORDER = (HEALTH, FETCH, LIST_FIRST, LIST_DEEP, UPDATE)
+DEFAULT_ORDER = (HEALTH, READY, FETCH, LIST_FIRST, LIST_DEEP, UPDATE)
 ALL = (*DEFAULT_ORDER, LIST_OFFSET)
 DESCRIPTIONS = {
     HEALTH: "GET /health (hello-world ceiling)",
+    READY: "GET /health/ready: one trivial database round trip (SELECT 1), the bound for any DB-backed request",
     FETCH: f"GET one ConnectApp, rotating over {SAMPLE} random SIDs",
     LIST_FIRST: f"GET list, first page, PageSize={PAGE_SIZE}",
     LIST_DEEP: f"GET list at {DEPTH:.0%} depth via PageToken=PA<sid> (keyset, as next_page_uri does)",
@@ -60,6 +62,8 @@ def build(names: tuple[str, ...], backend: Backend, url: str, seed: Seed) -> lis
     for name in names:
         if name == HEALTH:
             built.append(Endpoint(name, ("/health",)))
+        elif name == READY:
+            built.append(Endpoint(name, ("/health/ready",)))
         elif name == FETCH:
             built.append(Endpoint(name, instance_paths, headers=auth))
         elif name == LIST_FIRST:

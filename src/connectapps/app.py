@@ -41,6 +41,25 @@ class Health:
         resp.data = HEALTH_BODY
 
 
+class Ready:
+    """``GET /health/ready``: 200 when the database answers, 503 when it does not (a readiness
+    probe); also the benchmarks' bound for a request that needs one database round trip."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
+        resp.content_type = render.JSON
+        try:
+            self.store.ping()
+        except Exception as exc:  # any database failure means "not ready"
+            req.env["wsgi.errors"].write(f"readiness: database unavailable: {type(exc).__name__}\n")
+            resp.status = 503
+            resp.data = render.encode({"status": "unavailable"})
+            return
+        resp.data = HEALTH_BODY
+
+
 def create_app(store: Store) -> falcon.App[falcon.Request, falcon.Response]:
     app = falcon.App(middleware=[RequestScope(store)])
     app.req_options.auto_parse_qs_csv = False
@@ -56,6 +75,7 @@ def create_app(store: Store) -> falcon.App[falcon.Request, falcon.Response]:
         f"{account}/AuthorizedConnectApps/{{connect_app_sid}}.json", AuthorizedConnectAppInstance(store)
     )
     app.add_route("/health", Health())
+    app.add_route("/health/ready", Ready(store))
     errors.install(app)
     web.install(app, store)
     return app

@@ -50,6 +50,10 @@ class SqlBase(ABC):
     def end_request(self) -> None:  # noqa: B027 - an optional hook
         """Nothing to release."""
 
+    def ping(self) -> None:
+        """One trivial round trip: raises if the database does not answer."""
+        self._query("SELECT 1")
+
     # -- helpers ------------------------------------------------------------------------------
 
     def _one(self, table: Table[R], where: str, params: Sequence[object]) -> R | None:

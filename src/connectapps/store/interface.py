@@ -35,6 +35,10 @@ class Store(Protocol):
 
     def close(self) -> None: ...
 
+    def ping(self) -> None:
+        """One trivial round trip: raises if the database does not answer."""
+        ...
+
     # -- accounts -----------------------------------------------------------------------------
 
     def insert_account(self, account: Account) -> None: ...

@@ -1,0 +1,134 @@
+"""The command line that scripts and tests depend on: its commands, flags and JSON output."""
+
+import json
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from connectapps.domain import authorizations
+from connectapps.store import open_store
+
+
+def cli(database_url: str, *args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> Any:
+    """Run a command; return its parsed JSON output (or text when it prints no JSON)."""
+    argv = [sys.executable, "-m", "connectapps", *args]
+    if env is None:
+        argv += ["--database", database_url]
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=60, input=stdin, env=env, check=False)
+    assert done.returncode == 0, done.stderr
+    try:
+        return json.loads(done.stdout)
+    except json.JSONDecodeError:
+        return done.stdout
+
+
+def fails(database_url: str, *args: str) -> str:
+    done = subprocess.run(
+        [sys.executable, "-m", "connectapps", *args, "--database", database_url],
+        capture_output=True, text=True, timeout=60, check=False,
+    )
+    assert done.returncode == 2, done.stdout
+    return done.stderr
+
+
+def test_accounts_create_prints_the_account_with_its_token(database_url: str) -> None:
+    account = cli(database_url, "accounts", "create", "--friendly-name", "Acme")
+    assert account["friendly_name"] == "Acme"
+    assert account["sid"].startswith("AC") and len(account["sid"]) == 34
+    assert len(account["auth_token"]) == 32
+
+
+def test_apps_create_with_every_flag(database_url: str) -> None:
+    account = cli(database_url, "accounts", "create")
+    app = cli(
+        database_url, "apps", "create", "--account", account["sid"], "--friendly-name", "App",
+        "--company-name", "Co", "--description", "D", "--homepage-url", "https://e.example",
+        "--authorize-redirect-url", "https://e.example/a", "--deauthorize-callback-url", "https://e.example/d",
+        "--deauthorize-callback-method", "POST", "--permissions", "get-all,post-all",
+    )
+    assert app == {
+        "account_sid": account["sid"], "authorize_redirect_url": "https://e.example/a", "company_name": "Co",
+        "deauthorize_callback_method": "POST", "deauthorize_callback_url": "https://e.example/d",
+        "description": "D", "friendly_name": "App", "homepage_url": "https://e.example",
+        "permissions": ["get-all", "post-all"], "sid": app["sid"],
+        "uri": f"/2010-04-01/Accounts/{account['sid']}/ConnectApps/{app['sid']}.json",
+    }
+
+
+def test_apps_create_refuses_invalid_input_with_the_api_message(database_url: str) -> None:
+    account = cli(database_url, "accounts", "create")
+    err = fails(database_url, "apps", "create", "--account", account["sid"], "--homepage-url", "ftp://x")
+    assert "HomepageUrl is not a valid URL: ftp://x (Twilio code 21502)" in err
+    assert "no account" in fails(database_url, "apps", "create", "--account", "AC" + "0" * 32)
+
+
+def test_database_url_from_the_environment(database_url: str) -> None:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k != "CONNECTAPPS_DATABASE_URL"}
+    env["CONNECTAPPS_DATABASE_URL"] = database_url
+    account = cli(database_url, "accounts", "create", "--friendly-name", "FromEnv", env=env)
+    store = open_store(database_url)
+    try:
+        stored = store.get_account(account["sid"])
+        assert stored is not None and stored.friendly_name == "FromEnv"
+    finally:
+        store.close()
+
+
+def test_users_create_password_from_stdin_and_second_main_account(database_url: str) -> None:
+    created = cli(database_url, "users", "create", "--email", "Ada@Example.com", "--password", "-",
+                  stdin="correct horse\n")
+    assert created["user"]["email"] == "ada@example.com"
+    assert created["sid"] == created["account"]["sid"] and created["auth_token"]
+    assert "correct horse" not in json.dumps(created)
+    second = cli(database_url, "accounts", "create", "--user", "ada@example.com", "--friendly-name", "Second")
+    store = open_store(database_url)
+    try:
+        user = store.get_user_by_email("ada@example.com")
+        assert user is not None
+        assert {a.sid for a in store.accounts_of_user(user.id)} == {created["sid"], second["sid"]}
+    finally:
+        store.close()
+    assert "already registered" in fails(database_url, "users", "create", "--email", "ada@example.com",
+                                          "--password", "whatever1")
+
+
+def test_authorizations_list_revoke_callbacks_list_and_apps_delete(database_url: str) -> None:
+    owner = cli(database_url, "accounts", "create")
+    user = cli(database_url, "accounts", "create")
+    app = cli(database_url, "apps", "create", "--account", owner["sid"], "--authorize-redirect-url",
+              "https://e.example/a", "--deauthorize-callback-url", "https://e.example/d", "--permissions", "get-all")
+    store = open_store(database_url)
+    try:
+        app_record = store.find_connect_app(app["sid"])
+        user_record = store.get_account(user["sid"])
+        assert app_record and user_record
+        authorizations.authorize(store, app_record, user_record)
+    finally:
+        store.close()
+    (listed,) = cli(database_url, "authorizations", "list", "--account", user["sid"])
+    assert (listed["connect_app_sid"], listed["status"], listed["permissions"]) == (app["sid"], "active", ["get-all"])
+    assert "revoked" in cli(database_url, "authorizations", "revoke", "--account", user["sid"], "--app", app["sid"])
+    (callback,) = cli(database_url, "callbacks", "list", "--app", app["sid"])
+    assert (callback["account_sid"], callback["url"], callback["status"]) == (
+        listed["subaccount_sid"], "https://e.example/d", "pending")
+    assert "20404" in fails(database_url, "authorizations", "revoke", "--account", user["sid"], "--app", app["sid"])
+    assert "deleted" in cli(database_url, "apps", "delete", "--account", owner["sid"], "--app", app["sid"])
+    assert "20404" in fails(database_url, "apps", "delete", "--account", owner["sid"], "--app", app["sid"])
+
+
+@pytest.mark.parametrize("count", [2500])
+def test_dev_seed_bulk(database_url: str, count: int) -> None:
+    seeded = cli(database_url, "dev", "seed-bulk", "--apps", str(count))
+    assert seeded["apps"] == count
+    store = open_store(database_url)
+    try:
+        from connectapps.domain.models import PageRequest
+
+        page = store.list_connect_apps(seeded["account_sid"], PageRequest(size=1000, offset=count - 10))
+        assert len(page.items) == 10 and not page.has_more
+    finally:
+        store.close()
