@@ -195,6 +195,11 @@ def cmd_db_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _account_and_app(parser: argparse.ArgumentParser, account_help: str) -> None:
+    parser.add_argument("--account", required=True, help=account_help)
+    parser.add_argument("--app", required=True, help="the ConnectApp SID")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="connectapps", description=__doc__)
     common = argparse.ArgumentParser(add_help=False)
@@ -229,8 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     list_auth.add_argument("--account", help="only those granted by this account")
     list_auth.set_defaults(func=cmd_authorizations_list)
     revoke = auth_cmd.add_parser("revoke", parents=[common])
-    revoke.add_argument("--account", required=True, help="the authorizing Account SID")
-    revoke.add_argument("--app", required=True, help="the ConnectApp SID")
+    _account_and_app(revoke, "the authorizing Account SID")
     revoke.set_defaults(func=cmd_authorizations_revoke)
 
     apps_cmd = commands.add_parser("apps", help="Connect Apps").add_subparsers(dest="sub", required=True)
@@ -243,8 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     create_app.add_argument("--permissions", help="comma-separated: get-all,post-all")
     create_app.set_defaults(func=cmd_apps_create)
     delete_app = apps_cmd.add_parser("delete", parents=[common])
-    delete_app.add_argument("--account", required=True, help="owner Account SID")
-    delete_app.add_argument("--app", required=True, help="the ConnectApp SID")
+    _account_and_app(delete_app, "owner Account SID")
     delete_app.set_defaults(func=cmd_apps_delete)
 
     callbacks_cmd = commands.add_parser("callbacks", help="deauthorize callbacks").add_subparsers(

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from connectapps.domain.models import Page, PageRequest
-from connectapps.store.rows import Row, Table
+from connectapps.store.rows import Row, Table, migrations, split_statements
 
 R = TypeVar("R")
 Run = Callable[[str, Sequence[object]], list[Row]]
@@ -37,9 +37,32 @@ class SqlBase(ABC):
     def _transaction(self) -> AbstractContextManager[Run]:
         """A write transaction; statements given to the yielded ``run`` use ``?`` placeholders."""
 
-    @abstractmethod
-    def _apply_migrations(self, pending: list[tuple[int, str]]) -> list[int]:
-        """Apply, under the backend's lock, those of ``pending`` not applied yet."""
+    schema_migrations_ddl = (
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+    )
+    record_migration_sql = "INSERT INTO schema_migrations (version, applied_at) VALUES (?, datetime('now'))"
+
+    def _lock_for_migrations(self, run: Run) -> None:  # noqa: B027 - an optional hook
+        """Serialise migrators beyond what the transaction itself does (PostgreSQL: an advisory lock)."""
+
+    def migrate(self) -> list[int]:
+        """Apply the migrations not applied yet, in one transaction; return their versions.
+
+        Several processes starting together wait for each other; each migration runs once.
+        """
+        applied: list[int] = []
+        with self._transaction() as run:
+            self._lock_for_migrations(run)
+            run(self.schema_migrations_ddl, ())
+            done = {row[0] for row in run("SELECT version FROM schema_migrations", ())}
+            for version, script in migrations():
+                if version in done:
+                    continue
+                for statement in split_statements(script):
+                    run(statement, ())
+                run(self.record_migration_sql, (version,))
+                applied.append(version)
+        return applied
 
     @abstractmethod
     def close(self) -> None: ...

@@ -18,7 +18,7 @@ from psycopg_pool import ConnectionPool
 
 from connectapps.store.base import Run
 from connectapps.store.cache import CachedSqlStore
-from connectapps.store.rows import Row, Table, split_statements
+from connectapps.store.rows import Row, Table
 
 CACHE_ENV = "CONNECTAPPS_PG_CACHE"
 _WAL_POSITION = "SELECT pg_current_wal_insert_lsn()"
@@ -30,6 +30,11 @@ DEFAULT_POOL_SIZE = 8
 class PostgresStore(CachedSqlStore):
     paramstyle = "%s"
     skip_locked = " FOR UPDATE SKIP LOCKED"
+    schema_migrations_ddl = (
+        "CREATE TABLE IF NOT EXISTS schema_migrations "
+        "(version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
+    )
+    record_migration_sql = "INSERT INTO schema_migrations (version) VALUES (?)"
     table_exists_sql = (
         "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?"
     )
@@ -89,23 +94,8 @@ class PostgresStore(CachedSqlStore):
                 count += 1
         return count
 
-    def _apply_migrations(self, pending: list[tuple[int, str]]) -> list[int]:
-        applied: list[int] = []
-        with self._transaction() as run:
-            run("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK_KEY,))
-            run(
-                "CREATE TABLE IF NOT EXISTS schema_migrations "
-                "(version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())", (),
-            )
-            done = {row[0] for row in run("SELECT version FROM schema_migrations", ())}
-            for version, script in pending:
-                if version in done:
-                    continue
-                for statement in split_statements(script):
-                    run(statement, ())
-                run("INSERT INTO schema_migrations (version) VALUES (?)", (version,))
-                applied.append(version)
-        return applied
+    def _lock_for_migrations(self, run: Run) -> None:
+        run("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK_KEY,))
 
     def close(self) -> None:
         self.pool.close()

@@ -19,16 +19,13 @@ from connectapps.domain.models import (
     User,
 )
 from connectapps.store.outbox import OutboxSql
-from connectapps.store.rows import ACCOUNTS, AUTHORIZATIONS, CALLBACKS, CONNECT_APPS, USERS, Table, migrations
+from connectapps.store.rows import ACCOUNTS, AUTHORIZATIONS, CALLBACKS, CONNECT_APPS, USERS, Table
 
 
 class SqlStore(OutboxSql):
     """Every Store method, in SQL shared by the backends."""
 
     # -- schema -------------------------------------------------------------------------------
-
-    def migrate(self) -> list[int]:
-        return self._apply_migrations(list(migrations()))
 
     def schema_version(self) -> int:
         """The highest migration applied; 0 on a database never migrated."""

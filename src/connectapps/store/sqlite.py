@@ -13,7 +13,7 @@ from pathlib import Path
 
 from connectapps.store.base import Run
 from connectapps.store.cache import CachedSqlStore
-from connectapps.store.rows import Row, split_statements
+from connectapps.store.rows import Row
 
 BUSY_TIMEOUT_MS = 10_000
 _DATA_VERSION = "PRAGMA data_version"
@@ -75,25 +75,6 @@ class SqliteStore(CachedSqlStore):
 
     def _data_version(self) -> object:
         return self._connection().execute(_DATA_VERSION).fetchone()[0]
-
-    # -- schema -------------------------------------------------------------------------------
-
-    def _apply_migrations(self, pending: list[tuple[int, str]]) -> list[int]:
-        self._connection().execute(
-            "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
-        )
-        applied: list[int] = []
-        # The write lock: a second process starting at the same time waits, then sees our work.
-        with self._transaction() as run:
-            done = {row[0] for row in run("SELECT version FROM schema_migrations", ())}
-            for version, script in pending:
-                if version in done:
-                    continue
-                for statement in split_statements(script):
-                    run(statement, ())
-                run("INSERT INTO schema_migrations (version, applied_at) VALUES (?, datetime('now'))", (version,))
-                applied.append(version)
-        return applied
 
     def close(self) -> None:
         with self._all_lock:
