@@ -9,11 +9,13 @@ advisory lock, so N workers starting together apply each migration exactly once.
 """
 
 import os
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import psycopg
+from psycopg import pq
 from psycopg_pool import ConnectionPool
 
 from connectapps.store.base import Run
@@ -22,6 +24,7 @@ from connectapps.store.rows import Row, Table
 
 CACHE_ENV = "CONNECTAPPS_PG_CACHE"
 _WAL_POSITION = "SELECT pg_current_wal_insert_lsn()"
+_WAL_POSITION_BYTES = _WAL_POSITION.encode()
 # An arbitrary, fixed key for pg_advisory_xact_lock: "connectapps migrations".
 MIGRATION_LOCK_KEY = 0x636F6E6E656374
 DEFAULT_POOL_SIZE = 8
@@ -45,6 +48,9 @@ class PostgresStore(CachedSqlStore):
         self.pool = ConnectionPool(
             url, min_size=1, max_size=pool_size, kwargs={"autocommit": True}, open=True,
         )
+        self._versions = threading.local()
+        self._versions_lock = threading.Lock()
+        self._version_connections: list[psycopg.Connection[Any]] = []
         self.cache_enabled = os.environ.get(CACHE_ENV, "on").lower() != "off" and self._has_wal_position()
 
     def _has_wal_position(self) -> bool:
@@ -55,7 +61,24 @@ class PostgresStore(CachedSqlStore):
         return True
 
     def _data_version(self) -> object:
-        return self._query(_WAL_POSITION)[0][0]
+        """The WAL insert position, read on this thread's own connection through libpq directly:
+        it runs once per request, and the cursor machinery would double its client-side cost."""
+        conn = self._version_connection()
+        result = conn.pgconn.exec_(_WAL_POSITION_BYTES)
+        if result.status != pq.ExecStatus.TUPLES_OK:
+            self._versions.conn = None
+            conn.close()
+            raise psycopg.OperationalError(f"reading the WAL position failed: {result.error_message!r}")
+        return result.get_value(0, 0)
+
+    def _version_connection(self) -> psycopg.Connection[Any]:
+        conn: psycopg.Connection[Any] | None = getattr(self._versions, "conn", None)
+        if conn is None or conn.closed:
+            conn = psycopg.connect(self.url, autocommit=True)
+            self._versions.conn = conn
+            with self._versions_lock:
+                self._version_connections.append(conn)
+        return conn
 
     @classmethod
     def from_url(cls, url: str) -> "PostgresStore":
@@ -98,4 +121,9 @@ class PostgresStore(CachedSqlStore):
         run("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK_KEY,))
 
     def close(self) -> None:
+        with self._versions_lock:
+            for conn in self._version_connections:
+                conn.close()
+            self._version_connections.clear()
+        self._versions = threading.local()
         self.pool.close()

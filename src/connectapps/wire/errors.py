@@ -4,6 +4,7 @@ Body: ``{"code", "message", "more_info", "status"}`` with the HTTP status. twili
 ``code`` and ``message``; twilio-node and twilio-cli also read ``more_info``.
 """
 
+import traceback
 from typing import Any
 
 import falcon
@@ -143,7 +144,9 @@ def install(app: falcon.App[falcon.Request, falcon.Response]) -> None:
         render_error(resp, error)
 
     def on_unexpected(req: falcon.Request, resp: falcon.Response, exc: Exception, params: Any) -> None:
-        req.env["wsgi.errors"].write(f"unhandled error on {req.method} {req.path}: {type(exc).__name__}\n")
+        # The traceback names code, never request data: no credentials reach the log.
+        trace = "".join(traceback.format_exception(exc))
+        req.env["wsgi.errors"].write(f"unhandled error on {req.method} {req.path}:\n{trace}")
         render_error(resp, TwilioError(500, INTERNAL_ERROR, "Internal Server Error"))
 
     # Falcon picks the most specific handler for an exception.
