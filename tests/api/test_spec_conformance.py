@@ -195,3 +195,34 @@ def test_empty_list_conforms(server: Server, query: str) -> None:
     body = ok(server.get(list_path(owner) + query, owner))
     assert body["connect_apps"] == []
     assert_list(body)
+
+
+# --- AuthorizedConnectApps ---------------------------------------------------------------------------------------
+
+AUTHORIZED_LIST = "/2010-04-01/Accounts/{AccountSid}/AuthorizedConnectApps.json"
+AUTHORIZED_INSTANCE = "/2010-04-01/Accounts/{AccountSid}/AuthorizedConnectApps/{ConnectAppSid}.json"
+
+
+def test_authorized_connect_apps_conform(server: Server) -> None:
+    from connectapps.domain import authorizations
+
+    user = server.account("User")
+    owner = server.account("Owner")
+    apps = [
+        server.app(owner, friendly_name=f"Authorized {n}", authorize_redirect_url="https://e.example/cb",
+                   permissions=["get-all"], **({"homepage_url": "https://e.example/"} if n else {}))
+        for n in range(3)
+    ]
+    for app in apps:
+        authorizations.authorize(server.store, app, user)
+    list_url = AUTHORIZED_LIST.replace("{AccountSid}", user.sid)
+    for query in ("", "?PageSize=2"):
+        body = ok(server.get(list_url + query, user))
+        assert_instance(body, response_pointer(AUTHORIZED_LIST, "get"))
+        for item in body["authorized_connect_apps"]:
+            assert_instance(item, response_pointer(AUTHORIZED_INSTANCE, "get"))
+    path = AUTHORIZED_INSTANCE.replace("{AccountSid}", user.sid).replace("{ConnectAppSid}", apps[0].sid)
+    assert_instance(ok(server.get(path, user)), response_pointer(AUTHORIZED_INSTANCE, "get"))
+    empty = server.account("Nobody")
+    assert_instance(ok(server.get(AUTHORIZED_LIST.replace("{AccountSid}", empty.sid), empty)),
+                    response_pointer(AUTHORIZED_LIST, "get"))
