@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint install browser bench clean
+.PHONY: run test lint install browser node-client bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +27,15 @@ browser:
 		|| { apt-get update >/dev/null && apt-get install -y chromium >/dev/null; }; }
 	@test -x /usr/bin/chromium || { echo "make: could not install Debian's chromium" >&2; exit 1; }
 
-test: lint browser
+# The official twilio-node client, pinned by tests/node/package-lock.json.
+NODE_CLIENT := tests/node/node_modules/.package-lock.json
+$(NODE_CLIENT): tests/node/package.json tests/node/package-lock.json
+	@command -v npm >/dev/null || { apt-get install -y nodejs npm >/dev/null 2>&1 \
+		|| { apt-get update >/dev/null && apt-get install -y nodejs npm >/dev/null; }; }
+	cd tests/node && npm ci --no-audit --no-fund --silent
+node-client: $(NODE_CLIENT)
+
+test: lint browser node-client
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
@@ -35,4 +43,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/node/node_modules
