@@ -8,6 +8,7 @@ working on the very next request.
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 import requests
@@ -31,7 +32,7 @@ class Grant:
     def connect_sid(self) -> str:
         return self.authorization.subaccount_sid
 
-    def delegated(self, server: Server, method: str, path: str, **kwargs: object) -> requests.Response:
+    def delegated(self, server: Server, method: str, path: str, **kwargs: Any) -> requests.Response:
         return server.request(method, path, auth=(self.connect_sid, self.owner.auth_token), **kwargs)
 
     def client(self, server: Server) -> Client:
