@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from connectapps.domain import accounts
+from connectapps.domain import accounts, sids
 from connectapps.domain.errors import InvalidParameter, NotAuthenticated, Throttled
 from connectapps.domain.models import Account, User
 from connectapps.store.interface import Store
@@ -92,3 +92,13 @@ def owns(store: Store, user: User, account_sid: str) -> Account | None:
         if hmac.compare_digest(account.sid, account_sid):
             return account
     return None
+
+
+def holds(store: Store, user: User, account_sid: str) -> Account | None:
+    """The account with this SID if the user holds it: one of their main accounts, or a
+    subaccount of one. What the console may show or change is decided by this alone."""
+    account = store.get_account(account_sid) if sids.is_sid(account_sid, sids.ACCOUNT) else None
+    if account is None:
+        return None
+    main = store.get_account(account.owner_account_sid) if account.owner_account_sid else account
+    return account if main is not None and main.user_id == user.id else None

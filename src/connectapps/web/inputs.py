@@ -20,6 +20,24 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 
 def read_form(req: falcon.Request) -> dict[str, str]:
     """A browser form's fields (the last value of a repeated name wins)."""
+    return dict(_read_pairs(req))
+
+
+def read_form_lists(req: falcon.Request) -> dict[str, list[str]]:
+    """A browser form's fields with every value of a repeated name (checkboxes), in order."""
+    fields: dict[str, list[str]] = {}
+    for name, value in _read_pairs(req):
+        fields.setdefault(name, []).append(value)
+    return fields
+
+
+def last(fields: dict[str, list[str]], name: str) -> str:
+    """The last value sent for ``name`` (as in ``read_form``), or "" if none was."""
+    values = fields.get(name)
+    return values[-1] if values else ""
+
+
+def _read_pairs(req: falcon.Request) -> list[tuple[str, str]]:
     content_type = (req.content_type or "").split(";", 1)[0].strip().lower()
     if content_type != FORM_TYPE:
         raise WebError(400, "Bad request", "This page only accepts forms sent by a browser.")
@@ -31,7 +49,7 @@ def read_form(req: falcon.Request) -> dict[str, str]:
                           max_num_fields=MAX_FORM_FIELDS)
     except (UnicodeDecodeError, ValueError):
         raise WebError(400, "Bad request", "The form sent could not be read.") from None
-    return dict(pairs)
+    return pairs
 
 
 def client_address(req: falcon.Request, proxy_hops: int) -> str:

@@ -8,6 +8,7 @@ an HTML page here, and answer 405 (as HTML) to methods they do not define.
 
 import functools
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import falcon
@@ -26,6 +27,14 @@ _env = Environment(
     lstrip_blocks=True,
 )
 _env.globals["static"] = static.url
+
+
+def when(moment: datetime) -> str:
+    """A date as the console shows it: UTC, to the second, the same on every page."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+_env.filters["when"] = when
 
 
 def content_security_policy(form_target: str | None = None) -> str:
