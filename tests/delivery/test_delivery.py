@@ -141,3 +141,18 @@ def test_gives_up_after_the_configured_period(backend: str, tmp_path: Any, recei
     finally:
         stop_server(server)
         drop_database_url(backend, url)
+
+
+def test_closing_the_connect_subaccount_sends_the_callback(sender: Server, receiver: Receiver) -> None:
+    """Closing the account the app acts through ends the authorization, callback included."""
+    _, user, app = authorized_app(sender, f"{receiver.url}/deauth")
+    authorization = sender.store.get_authorization(user.sid, app.sid)
+    assert authorization is not None
+    closed = sender.post(
+        f"/2010-04-01/Accounts/{authorization.subaccount_sid}.json", user, data={"Status": "closed"}
+    )
+    assert closed.status_code == 200 and closed.json()["status"] == "closed"
+    (got,) = receiver.wait_for(lambda rs: len(rs) == 1)
+    assert got.params == {"AccountSid": authorization.subaccount_sid, "ConnectAppSid": app.sid}
+    ended = sender.store.get_authorization(user.sid, app.sid)
+    assert ended is not None and ended.status == "revoked"

@@ -61,14 +61,21 @@ class PostgresStore(CachedSqlStore):
         return True
 
     def _data_version(self) -> object:
-        """The WAL insert position, read on this thread's own connection through libpq directly:
-        it runs once per request, and the cursor machinery would double its client-side cost."""
+        """The WAL insert position, read once per request (see the module docstring)."""
+        return self._scalar(_WAL_POSITION_BYTES)
+
+    def ping(self) -> None:
+        self._scalar(b"SELECT 1")
+
+    def _scalar(self, sql: bytes) -> object:
+        """One parameterless query on this thread's own connection, through libpq directly: the
+        per-request checks are the hot path, and the cursor machinery would double their cost."""
         conn = self._version_connection()
-        result = conn.pgconn.exec_(_WAL_POSITION_BYTES)
+        result = conn.pgconn.exec_(sql)
         if result.status != pq.ExecStatus.TUPLES_OK:
             self._versions.conn = None
             conn.close()
-            raise psycopg.OperationalError(f"reading the WAL position failed: {result.error_message!r}")
+            raise psycopg.OperationalError(f"{sql.decode()} failed: {result.error_message!r}")
         return result.get_value(0, 0)
 
     def _version_connection(self) -> psycopg.Connection[Any]:
