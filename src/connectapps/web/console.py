@@ -97,6 +97,21 @@ class ConsolePage(Page):
             return None
         return Visit(user, self.web.sessions.csrf_token(session), req.path), form
 
+    def visit_app(self, req: falcon.Request, resp: falcon.Response, app_sid: str) -> tuple[Visit, ConnectApp] | None:
+        """``visit``, and the user's own app (a 404 page for anyone else's)."""
+        visit = self.visit(req, resp)
+        return None if visit is None else (visit, held_app(self.store, visit.user, app_sid))
+
+    def submit_app(
+        self, req: falcon.Request, resp: falcon.Response, app_sid: str
+    ) -> tuple[Visit, dict[str, list[str]], ConnectApp] | None:
+        """``submit``, and the user's own app (a 404 page for anyone else's)."""
+        submitted = self.submit(req, resp)
+        if submitted is None:
+            return None
+        visit, form = submitted
+        return visit, form, held_app(self.store, visit.user, app_sid)
+
     def show(self, resp: falcon.Response, visit: Visit, template: str, status: int = 200, **context: Any) -> None:
         render(resp, template, status=status, user=visit.user, csrf=visit.csrf, next_path=visit.path, **context)
 
@@ -159,10 +174,10 @@ class AppPage(ConsolePage):
     """``GET /console/apps/{sid}``: the app, who authorized it, and its callbacks' delivery log."""
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, app_sid: str) -> None:
-        visit = self.visit(req, resp)
-        if visit is None:
+        visited = self.visit_app(req, resp, app_sid)
+        if visited is None:
             return
-        app = held_app(self.store, visit.user, app_sid)
+        visit, app = visited
         self.show(resp, visit, "console_app.html", app=app, notice=notice(req),
                   homepage=web_link(app.homepage_url), words=authorizations.PERMISSION_WORDS,
                   authorizations=self.store.authorizations_of_app(app.sid),
@@ -175,18 +190,17 @@ class EditApp(AppFormPage):
     allowed = "GET, POST"
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, app_sid: str) -> None:
-        visit = self.visit(req, resp)
-        if visit is None:
+        visited = self.visit_app(req, resp, app_sid)
+        if visited is None:
             return
-        app = held_app(self.store, visit.user, app_sid)
+        visit, app = visited
         self.show_form(resp, visit, AppForm.of(app), app, [])
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, app_sid: str) -> None:
-        submitted = self.submit(req, resp)
+        submitted = self.submit_app(req, resp, app_sid)
         if submitted is None:
             return
-        visit, fields = submitted
-        app = held_app(self.store, visit.user, app_sid)
+        visit, fields, app = submitted
         form = AppForm.read(fields)
         try:
             connect_apps.update(self.store, app.account_sid, app.sid, form.changes())
@@ -202,19 +216,18 @@ class DeleteApp(ConsolePage):
     allowed = "GET, POST"
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, app_sid: str) -> None:
-        visit = self.visit(req, resp)
-        if visit is None:
+        visited = self.visit_app(req, resp, app_sid)
+        if visited is None:
             return
-        app = held_app(self.store, visit.user, app_sid)
+        visit, app = visited
         active = [a for a in self.store.authorizations_of_app(app.sid) if a.status == ACTIVE]
         self.show(resp, visit, "console_delete.html", app=app, active=len(active))
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, app_sid: str) -> None:
-        submitted = self.submit(req, resp)
+        submitted = self.submit_app(req, resp, app_sid)
         if submitted is None:
             return
-        visit, _ = submitted
-        app = held_app(self.store, visit.user, app_sid)
+        _, _, app = submitted
         connect_apps.delete(self.store, app.account_sid, app.sid)
         redirect(resp, done(CONSOLE, "deleted"))
 
