@@ -75,7 +75,9 @@ def sign_in(store: Store, email: str, password: str, address: str) -> User:
     if user is None or not verified:
         store.record_sign_in_failure((email_key, address_key), now)
         raise NotAuthenticated()
-    store.forget_sign_in_failures(now - THROTTLE_WINDOW)
+    # A success clears this email's failures (not the address's: one good password from an
+    # address must not reset the count of guesses it made at other accounts).
+    store.forget_sign_in_failures(now - THROTTLE_WINDOW, email_key)
     return user
 
 

@@ -186,7 +186,10 @@ class SqlStore(OutboxSql):
         sql = "SELECT COUNT(*) FROM sign_in_failures WHERE throttle_key = ? AND at > ?"
         return int(self._query(self._sql(sql), (key, since.isoformat()))[0][0])
 
-    def forget_sign_in_failures(self, before: datetime) -> None:
-        self._query(self._sql("DELETE FROM sign_in_failures WHERE at < ?"), (before.isoformat(),))
+    def forget_sign_in_failures(self, before: datetime, key: str | None = None) -> None:
+        """Drop failures older than ``before``, and every failure of ``key`` if given."""
+        self._query(
+            self._sql("DELETE FROM sign_in_failures WHERE at < ? OR throttle_key = ?"), (before.isoformat(), key)
+        )
 
 
