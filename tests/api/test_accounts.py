@@ -141,3 +141,24 @@ def test_sdk_errors_carry_code_and_message(server: Server) -> None:
     with pytest.raises(TwilioRestException) as caught:
         server.client(main).api.v2010.accounts(stranger.sid).fetch()
     assert (caught.value.status, caught.value.code) == (401, 20003)
+
+
+def test_list_filters_by_friendly_name_and_status_across_pages(server: Server) -> None:
+    main = server.account("Filter main")
+    teams = sorted((server.account("Team", owner=main) for _ in range(3)), key=lambda a: a.sid)
+    server.account("Other", owner=main)
+    suspended = server.account("Team", owner=main)
+    server.post(account_path(suspended.sid), main, data={"Status": "suspended"})
+    accounts = server.client(main).api.v2010.accounts
+    listed = accounts.list(friendly_name="Team", status="active", page_size=1)
+    assert [a.sid for a in listed] == [t.sid for t in teams]
+    assert {a.sid for a in accounts.list(status="suspended")} == {suspended.sid}
+    body = server.get("/2010-04-01/Accounts.json?FriendlyName=Team&Status=active&PageSize=1", main).json()
+    assert body["next_page_uri"].startswith("/2010-04-01/Accounts.json?FriendlyName=Team&Status=active&PageSize=1")
+    assert body["first_page_uri"] == "/2010-04-01/Accounts.json?FriendlyName=Team&Status=active&Page=0&PageSize=1"
+
+
+def test_list_with_an_unknown_status_is_20001(server: Server) -> None:
+    main = server.account()
+    resp = server.get("/2010-04-01/Accounts.json?Status=frozen", main)
+    assert_error(resp, 400, 20001, "Status must be active, suspended or closed, not 'frozen'")

@@ -25,10 +25,12 @@ class AccountList(Resource):
         root = principal.delegation.account_sid if principal.delegation else principal.account.sid
         access.authorize(self.store, principal, root, access.READ)
         page, request = paging.parse(req.params, sids.ACCOUNT)
-        result = self.store.list_accounts(root, request)
+        filters = [(name, value) for name in ("FriendlyName", "Status") if (value := req.get_param(name))]
+        criteria = accounts.list_filter(req.get_param("FriendlyName"), req.get_param("Status"))
+        result = self.store.list_accounts(root, request, **criteria)
         respond(resp, paging.envelope(
             "accounts", uris.accounts(), [_render(principal, a) for a in result.items],
-            page, request, result.has_more, echo_query=bool(req.query_string),
+            page, request, result.has_more, echo_query=bool(req.query_string), filters=filters,
         ))
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:

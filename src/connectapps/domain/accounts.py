@@ -47,6 +47,13 @@ def _check_friendly_name(name: str) -> None:
         raise InvalidParameter("friendly_name", InvalidParameter.NUL, name)
 
 
+def list_filter(friendly_name: str | None, status: str | None) -> dict[str, str | None]:
+    """The Accounts list's filters (``FriendlyName``: exact match; ``Status``), checked."""
+    if status and status not in ACCOUNT_STATUSES:
+        raise InvalidParameter("status", InvalidParameter.ACCOUNT_STATUS, status)
+    return {"friendly_name": friendly_name or None, "status": status or None}
+
+
 def update(
     store: Store, principal: Principal, account: Account, friendly_name: str | None, status: str | None
 ) -> Account:

@@ -51,8 +51,10 @@ class Store(Protocol):
 
     def count_accounts(self) -> int: ...
 
-    def list_accounts(self, account_sid: str, request: PageRequest) -> Page[Account]:
-        """The account itself and its subaccounts, in SID order."""
+    def list_accounts(
+        self, account_sid: str, request: PageRequest, friendly_name: str | None = None, status: str | None = None
+    ) -> Page[Account]:
+        """The account itself and its subaccounts, in SID order; optionally only this name or status."""
         ...
 
     def accounts_of_user(self, user_id: str) -> list[Account]:

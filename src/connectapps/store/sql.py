@@ -47,9 +47,16 @@ class SqlStore(OutboxSql):
     def count_accounts(self) -> int:
         return int(self._query("SELECT COUNT(*) FROM accounts")[0][0])
 
-    def list_accounts(self, account_sid: str, request: PageRequest) -> Page[Account]:
-        """The account itself and its subaccounts."""
-        return self._page(ACCOUNTS, "(sid = ? OR owner_account_sid = ?)", (account_sid, account_sid), request)
+    def list_accounts(
+        self, account_sid: str, request: PageRequest, friendly_name: str | None = None, status: str | None = None
+    ) -> Page[Account]:
+        """The account itself and its subaccounts, optionally only those with this name or status."""
+        where, params = "(sid = ? OR owner_account_sid = ?)", [account_sid, account_sid]
+        for column, value in (("friendly_name", friendly_name), ("status", status)):
+            if value is not None:
+                where += f" AND {column} = ?"
+                params.append(value)
+        return self._page(ACCOUNTS, where, params, request)
 
     def accounts_of_user(self, user_id: str) -> list[Account]:
         rows = self._query(self._sql(f"{ACCOUNTS.select} WHERE user_id = ? ORDER BY sid"), (user_id,))

@@ -7,8 +7,9 @@ sets ``start``, except when no token is given, when it selects the page by offse
 """
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlencode
 
 from connectapps.domain import sids
 from connectapps.domain.errors import InvalidParameter
@@ -64,30 +65,32 @@ def _integer(params: Mapping[str, Any], name: str, field: str, kind: str, defaul
 
 def envelope(
     key: str, path: str, items: list[dict[str, Any]], page: int, request: PageRequest, has_more: bool,
-    *, sid_key: str = "sid", echo_query: bool = True,
+    *, sid_key: str = "sid", echo_query: bool = True, filters: Sequence[tuple[str, str]] = (),
 ) -> dict[str, Any]:
     """The list envelope: the resource key and Twilio's paging keys, nothing else.
 
     twilio-python refuses any extra top-level key, so this is exactly the spec's set. Page
-    URIs are host-relative; ``uri`` is the bare path for a request without paging parameters
-    (as in the documentation's example), else the path with the page it asked for.
+    URIs are host-relative and carry the list's ``filters`` first, as Twilio's do
+    (``?FriendlyName=x&PageSize=50&Page=1&PageToken=PA…``); ``uri`` is the bare path for a
+    request without parameters (as in the documentation's example), else the page it asked for.
     """
     size = request.size
     start = page * size
+    base = f"{path}?{urlencode(filters)}&" if filters else f"{path}?"
     next_uri = previous_uri = None
     if has_more and items:
-        next_uri = f"{path}?PageSize={size}&Page={page + 1}&PageToken={NEXT}{items[-1][sid_key]}"
+        next_uri = f"{base}PageSize={size}&Page={page + 1}&PageToken={NEXT}{items[-1][sid_key]}"
     if page > 0 and items:
-        previous_uri = f"{path}?PageSize={size}&Page={page - 1}&PageToken={PREVIOUS}{items[0][sid_key]}"
+        previous_uri = f"{base}PageSize={size}&Page={page - 1}&PageToken={PREVIOUS}{items[0][sid_key]}"
     uri = path
     if echo_query:
         token = f"&PageToken={NEXT}{request.after}" if request.after else ""
         token = f"&PageToken={PREVIOUS}{request.before}" if request.before else token
-        uri = f"{path}?PageSize={size}&Page={page}{token}"
+        uri = f"{base}PageSize={size}&Page={page}{token}"
     return {
         key: items,
         "end": start + len(items) - 1 if items else 0,
-        "first_page_uri": f"{path}?Page=0&PageSize={size}",
+        "first_page_uri": f"{base}Page=0&PageSize={size}",
         "next_page_uri": next_uri,
         "page": page,
         "page_size": size,
