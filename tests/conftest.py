@@ -149,6 +149,15 @@ def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
     drop_database_url(backend, url)
 
 
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    """A migrated store on a fresh database of this backend, without a server."""
+    opened = open_store(database_url)
+    opened.migrate()
+    yield opened
+    opened.close()
+
+
 @pytest.fixture(scope="session")
 def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp(f"server-{backend}")

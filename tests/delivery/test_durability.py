@@ -31,12 +31,6 @@ def receiver() -> Iterator[Receiver]:
         yield r
 
 
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    s = open_store(database_url)
-    s.migrate()
-    yield s
-    s.close()
 
 
 def queue_callbacks(store: Store, url: str, count: int) -> ConnectApp:

@@ -1,23 +1,15 @@
 """People: creation rules, password checks and sign-in throttling, on each backend's store."""
 
-from collections.abc import Iterator
 
 import pytest
 
 from connectapps.domain import users
 from connectapps.domain.errors import InvalidParameter, NotAuthenticated, Throttled
-from connectapps.store import open_store
 from connectapps.store.interface import Store
 
 ADDRESS = "192.0.2.7"
 
 
-@pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    s = open_store(database_url)
-    s.migrate()
-    yield s
-    s.close()
 
 
 def test_create_normalises_the_email_and_never_stores_the_password(store: Store) -> None:
