@@ -25,8 +25,8 @@ class AccountList(Resource):
         root = principal.delegation.account_sid if principal.delegation else principal.account.sid
         access.authorize(self.store, principal, root, access.READ)
         page, request = paging.parse(req.params, sids.ACCOUNT)
-        filters = [(name, value) for name in ("FriendlyName", "Status") if (value := req.get_param(name))]
         criteria = accounts.list_filter(req.get_param("FriendlyName"), req.get_param("Status"))
+        filters = [(forms.param_name(field), value) for field, value in criteria.items() if value]
         result = self.store.list_accounts(root, request, **criteria)
         respond(resp, paging.envelope(
             "accounts", uris.accounts(), [_render(principal, a) for a in result.items],

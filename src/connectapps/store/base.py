@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import TypeVar
 
 from connectapps.domain.models import Page, PageRequest
-from connectapps.store.rows import Row, Table, migrations, split_statements
+from connectapps.store.rows import Row, Table, migrations, split_statements, timestamp
 
 R = TypeVar("R")
 Run = Callable[[str, Sequence[object]], list[Row]]
@@ -94,7 +94,7 @@ class SqlBase(ABC):
         encoded = table.encode({c: changes[c] for c in table.columns if c in changes and c != "date_updated"})
         assignments = "".join(f"{column} = ?, " for column in encoded)
         sql = f"UPDATE {table.name} SET {assignments}date_updated = ? WHERE {where} {table.returning}"
-        rows = self._query(self._sql(sql), [*encoded.values(), now.isoformat(timespec="microseconds"), *key])
+        rows = self._query(self._sql(sql), [*encoded.values(), timestamp(now), *key])
         return table.from_row(rows[0]) if rows else None
 
     def _page(self, table: Table[R], where: str, params: Sequence[object], request: PageRequest) -> Page[R]:

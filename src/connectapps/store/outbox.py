@@ -12,11 +12,7 @@ from datetime import datetime
 
 from connectapps.domain.models import PENDING, Callback, CallbackAttempt
 from connectapps.store.base import SqlBase
-from connectapps.store.rows import CALLBACK_ATTEMPTS, CALLBACKS
-
-
-def _ts(value: datetime) -> str:
-    return value.isoformat(timespec="microseconds")
+from connectapps.store.rows import CALLBACK_ATTEMPTS, CALLBACKS, timestamp
 
 
 class OutboxSql(SqlBase):
@@ -28,9 +24,8 @@ class OutboxSql(SqlBase):
             f"SELECT id FROM callbacks WHERE status = ? AND next_attempt_at <= ? AND {free} "
             f"ORDER BY next_attempt_at LIMIT ?{self.skip_locked}) {CALLBACKS.returning}"
         )
-        rows = self._query(
-            self._sql(sql), (owner, _ts(lease_until), _ts(now), PENDING, _ts(now), _ts(now), limit)
-        )
+        at = timestamp(now)
+        rows = self._query(self._sql(sql), (owner, timestamp(lease_until), at, PENDING, at, at, limit))
         return [CALLBACKS.from_row(r) for r in rows]
 
     def finish_attempt(
@@ -47,7 +42,7 @@ class OutboxSql(SqlBase):
             updated = run(
                 f"UPDATE callbacks SET {assignments}lease_owner = NULL, lease_until = NULL, date_updated = ? "
                 "WHERE id = ? AND lease_owner = ? RETURNING id",
-                [*encoded.values(), _ts(when), callback.id, callback.lease_owner],  # type: ignore[arg-type]
+                [*encoded.values(), timestamp(when), callback.id, callback.lease_owner],  # type: ignore[arg-type]
             )
         return bool(updated)
 

@@ -22,9 +22,14 @@ def _decode_permissions(value: str) -> tuple[str, ...]:
     return tuple(value.split(",")) if value else ()
 
 
+def timestamp(value: datetime) -> str:
+    """How every timestamp is stored: ISO 8601 with microseconds always, so text order is time order."""
+    return value.isoformat(timespec="microseconds")
+
+
 def _encode(column: str, value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.isoformat(timespec="microseconds")
+        return timestamp(value)
     if column == "permissions":
         return ",".join(value)
     return value

@@ -19,7 +19,7 @@ from connectapps.domain.models import (
     User,
 )
 from connectapps.store.outbox import OutboxSql
-from connectapps.store.rows import ACCOUNTS, AUTHORIZATIONS, CALLBACKS, CONNECT_APPS, USERS, Table
+from connectapps.store.rows import ACCOUNTS, AUTHORIZATIONS, CALLBACKS, CONNECT_APPS, USERS, Table, timestamp
 
 
 class SqlStore(OutboxSql):
@@ -138,7 +138,7 @@ class SqlStore(OutboxSql):
             rows = run(
                 f"UPDATE authorizations SET status = ?, date_updated = ? WHERE account_sid = ? "
                 f"AND connect_app_sid = ? AND status = ? {AUTHORIZATIONS.returning}",
-                (REVOKED, now.isoformat(timespec="microseconds"), account_sid, connect_app_sid, ACTIVE),
+                (REVOKED, timestamp(now), account_sid, connect_app_sid, ACTIVE),
             )
             if not rows:
                 return None
@@ -147,7 +147,7 @@ class SqlStore(OutboxSql):
                 run(CALLBACKS.insert, CALLBACKS.to_row(callback))
             if close_subaccount:
                 run("UPDATE accounts SET status = 'closed', date_updated = ? WHERE sid = ?",
-                    (now.isoformat(timespec="microseconds"), ended.subaccount_sid))
+                    (timestamp(now), ended.subaccount_sid))
         return ended
 
     def delete_connect_app(self, account_sid: str, sid: str) -> bool:
@@ -187,16 +187,16 @@ class SqlStore(OutboxSql):
     def record_sign_in_failure(self, keys: Sequence[str], now: datetime) -> None:
         with self._transaction() as run:
             for key in keys:
-                run("INSERT INTO sign_in_failures (throttle_key, at) VALUES (?, ?)", (key, now.isoformat()))
+                run("INSERT INTO sign_in_failures (throttle_key, at) VALUES (?, ?)", (key, timestamp(now)))
 
     def count_sign_in_failures(self, key: str, since: datetime) -> int:
         sql = "SELECT COUNT(*) FROM sign_in_failures WHERE throttle_key = ? AND at > ?"
-        return int(self._query(self._sql(sql), (key, since.isoformat()))[0][0])
+        return int(self._query(self._sql(sql), (key, timestamp(since)))[0][0])
 
     def forget_sign_in_failures(self, before: datetime, key: str | None = None) -> None:
         """Drop failures older than ``before``, and every failure of ``key`` if given."""
         self._query(
-            self._sql("DELETE FROM sign_in_failures WHERE at < ? OR throttle_key = ?"), (before.isoformat(), key)
+            self._sql("DELETE FROM sign_in_failures WHERE at < ? OR throttle_key = ?"), (timestamp(before), key)
         )
 
 
