@@ -33,7 +33,8 @@ FAST_CALLBACKS = {
     "CONNECTAPPS_CALLBACK_POLL_INTERVAL": "0.05",
     "CONNECTAPPS_CALLBACK_BACKOFF_BASE": "0.05",
     "CONNECTAPPS_CALLBACK_TIMEOUT": "2",
-    "CONNECTAPPS_CALLBACK_LEASE": "5",
+    "CONNECTAPPS_CALLBACK_LEASE": "8",
+    "CONNECTAPPS_CALLBACK_ALLOWED_HOSTS": "loopback",  # the receiver listens on 127.0.0.1
 }
 DESKTOP = {"width": 1100, "height": 900}
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
