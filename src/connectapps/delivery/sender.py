@@ -33,12 +33,12 @@ from connectapps.wire import signing
 MAX_RESPONSE_BYTES = 64 * 1024
 USER_AGENT = "connectapps-callbacks/1"
 
-REFUSED = "refused by policy"
-TIMEOUT = "timeout"
-CONNECTION_FAILED = "connection failed"
-TLS_FAILED = "TLS failed"
-INVALID_RESPONSE = "invalid response"
-INVALID_URL = "invalid URL"
+REFUSED = "refused by policy"  # nothing sent: the egress policy refuses every address of the host
+TIMEOUT = "timeout"  # the attempt's deadline passed
+CONNECTION_FAILED = "connection failed"  # no connection (or no answer on it); the host did not resolve
+TLS_FAILED = "TLS failed"  # the handshake or the certificate check failed
+INVALID_RESPONSE = "invalid response"  # what came back was not an HTTP answer
+INVALID_URL = "invalid URL"  # nothing sent: not an http(s) URL that can be requested
 CATEGORIES = (REFUSED, TIMEOUT, CONNECTION_FAILED, TLS_FAILED, INVALID_RESPONSE, INVALID_URL)
 """Everything a failed attempt may say, besides ``HTTP <status>``."""
 
