@@ -14,8 +14,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The demo lets deauthorize callbacks reach this machine (an app under development on localhost);
+# a server without the flag sends them to public addresses only (docs/deployment.md).
 run: $(STAMP)
-	$(BIN)/connectapps serve --demo
+	$(BIN)/connectapps serve --demo --callback-allowed-hosts loopback
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -13,6 +13,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -129,6 +130,18 @@ def stop_server(server: Server) -> None:
     server.store.close()
 
 
+@contextmanager
+def fresh_server(backend: str, tmp: Path, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """A server on a new, empty database of ``backend``, stopped and dropped afterwards."""
+    url = fresh_database_url(backend, tmp)
+    server = start_server(url, tmp, env=env)
+    try:
+        yield server
+    finally:
+        stop_server(server)
+        drop_database_url(backend, url)
+
+
 @pytest.fixture(scope="session", params=backends())
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
@@ -162,7 +175,7 @@ def store(database_url: str) -> Iterator[Store]:
 def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp(f"server-{backend}")
     database_url = fresh_database_url(backend, tmp)
-    srv = start_server(database_url, tmp)
+    srv = start_server(database_url, tmp, env={"CONNECTAPPS_CALLBACK_ALLOWED_HOSTS": "loopback"})  # test receivers
     yield srv
     stop_server(srv)
     drop_database_url(backend, database_url)

@@ -1,7 +1,10 @@
-"""A small HTTP server that receives callbacks and redirects in tests, and remembers each request."""
+"""Small HTTP servers for tests: a receiver of callbacks and redirects that remembers each request, and
+a tarpit that answers one byte at a time."""
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -53,8 +56,8 @@ class Receiver:
 
 
 @contextmanager
-def receiving() -> Iterator[Receiver]:
-    """A receiver on a free loopback port, for the duration of the block."""
+def receiving(host: str = "127.0.0.1", port: int = 0) -> Iterator[Receiver]:
+    """A receiver on a loopback address (a free port unless given), for the duration of the block."""
     holder: dict[str, Receiver] = {}
 
     class Handler(BaseHTTPRequestHandler):
@@ -86,8 +89,8 @@ def receiving() -> Iterator[Receiver]:
         def log_message(self, format: str, *args: object) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    holder["r"] = Receiver(f"http://127.0.0.1:{server.server_address[1]}")
+    server = ThreadingHTTPServer((host, port), Handler)
+    holder["r"] = Receiver(f"http://{host}:{server.server_address[1]}")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -95,3 +98,64 @@ def receiving() -> Iterator[Receiver]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@dataclass
+class Tarpit:
+    """A receiver that answers ``200 OK`` one byte every ``every`` seconds, for ``total`` seconds;
+    or, given ``at_once``, sends that at once and then trickles filler bytes (a slow body)."""
+
+    url: str
+    every: float
+    total: float
+    at_once: bytes = b""
+    connections: int = 0
+    abandoned: int = 0  # connections the sender closed before the answer was complete
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def serve(self, conn: socket.socket) -> None:
+        with self.lock:
+            self.connections += 1
+        started = time.monotonic()
+        answer = b"" if self.at_once else b"HTTP/1.1 200 OK\r\nX-Slow: "
+        try:
+            conn.recv(65536)
+            conn.sendall(self.at_once)
+            for index in range(len(answer)):
+                conn.sendall(answer[index:index + 1])
+                time.sleep(self.every)
+            while time.monotonic() - started < self.total:
+                conn.sendall(b"a")
+                time.sleep(self.every)
+            if not self.at_once:
+                conn.sendall(b"\r\nContent-Length: 0\r\n\r\n")
+        except OSError:  # the sender hung up: it did not wait for the whole answer
+            with self.lock:
+                self.abandoned += 1
+        finally:
+            conn.close()
+
+
+@contextmanager
+def tarpit(
+    host: str = "127.0.0.1", every: float = 0.2, total: float = 30.0, at_once: bytes = b""
+) -> Iterator[Tarpit]:
+    """A trickling receiver on a free port of ``host`` (any of 127.0.0.0/8 works on Linux)."""
+    listener = socket.create_server((host, 0), backlog=64)
+    pit = Tarpit(f"http://{host}:{listener.getsockname()[1]}", every, total, at_once)
+
+    def accept() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=pit.serve, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        yield pit
+    finally:
+        with contextlib.suppress(OSError):
+            listener.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
+        listener.close()

@@ -1,6 +1,7 @@
 """The command line that scripts and tests depend on: its commands, flags and JSON output."""
 
 import json
+import os
 import subprocess
 import sys
 from typing import Any
@@ -132,3 +133,23 @@ def test_dev_seed_bulk(database_url: str, count: int) -> None:
         assert len(page.items) == 10 and not page.has_more
     finally:
         store.close()
+
+
+@pytest.mark.parametrize(("env", "flags", "message"), [
+    ({"CONNECTAPPS_CALLBACK_TIMEOUT": "5", "CONNECTAPPS_CALLBACK_LEASE": "6"}, [],
+     "CONNECTAPPS_CALLBACK_LEASE (6 s) must exceed CONNECTAPPS_CALLBACK_TIMEOUT (5 s) plus a 5 s margin"),
+    ({"CONNECTAPPS_CALLBACK_TIMEOUT": "soon"}, [], "CONNECTAPPS_CALLBACK_TIMEOUT must be a number, not 'soon'"),
+    ({}, ["--callback-allowed-hosts", "loopback,10.0.0.0/33"],
+     "CONNECTAPPS_CALLBACK_ALLOWED_HOSTS: cannot read '10.0.0.0/33'"),
+    ({"CONNECTAPPS_CALLBACK_ALLOWED_HOSTS": "private,http://metadata"}, [],
+     "CONNECTAPPS_CALLBACK_ALLOWED_HOSTS: cannot read 'http://metadata'"),
+])
+def test_serve_refuses_to_start_with_unusable_callback_settings(
+    database_url: str, env: dict[str, str], flags: list[str], message: str
+) -> None:
+    """Checked once at start, with a clear message — not in each worker, and not at the first send."""
+    done = subprocess.run(
+        [sys.executable, "-m", "connectapps", "serve", "--port", "0", "--database", database_url, *flags],
+        capture_output=True, text=True, timeout=30, check=False, env=os.environ | env,
+    )
+    assert done.returncode == 2 and message in done.stderr, done.stderr

@@ -9,6 +9,7 @@ from connectapps import config, web
 from connectapps.api.accounts import AccountInstance, AccountList
 from connectapps.api.authorized_connect_apps import AuthorizedConnectAppInstance, AuthorizedConnectAppList
 from connectapps.api.connect_apps import ConnectAppInstance, ConnectAppList
+from connectapps.delivery.egress import Policy
 from connectapps.delivery.worker import Settings, Worker
 from connectapps.domain import sids
 from connectapps.store import open_store
@@ -87,5 +88,5 @@ def create_app_from_env() -> falcon.App[falcon.Request, falcon.Response]:
     store = open_store(config.database_url())
     store.migrate()
     if config.callbacks_enabled():
-        Worker(store, Settings.from_env()).start()
+        Worker(store, Settings.from_env(), Policy.from_env()).start()
     return create_app(store)

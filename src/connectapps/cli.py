@@ -9,6 +9,8 @@ from typing import Any
 import orjson
 
 from connectapps import config
+from connectapps.delivery.egress import Policy
+from connectapps.delivery.worker import Settings
 from connectapps.domain import accounts, authorizations, connect_apps, users
 from connectapps.domain.errors import DomainError
 from connectapps.store import open_store
@@ -42,6 +44,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     url = config.database_url(args.database)
     os.environ[config.DATABASE_ENV] = url  # the workers build their app from it
+    if args.callback_allowed_hosts is not None:
+        os.environ[config.CALLBACK_ALLOWED_HOSTS_ENV] = args.callback_allowed_hosts
+    if config.callbacks_enabled():
+        try:  # checked here, once, so that a bad setting stops the start with a clear message
+            Settings.from_env()
+            policy = Policy.from_env()
+        except ValueError as exc:
+            return _fail(str(exc))
+        print(f"Deauthorize callbacks may go to {policy.describe()} (--callback-allowed-hosts).", flush=True)
     store = open_store(url)
     store.migrate()
     if args.demo and store.count_accounts() == 0:
@@ -214,6 +225,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--blocking-threads", type=int, help="Python threads per worker (default: 1 on "
                        "SQLite, where more threads only contend for the GIL; 4 on PostgreSQL)")
     serve.add_argument("--demo", action="store_true", help="on an empty database, create a demo account and app")
+    serve.add_argument("--callback-allowed-hosts", metavar="LIST", help="where deauthorize callbacks may go "
+                       "besides public addresses: comma-separated loopback, private, *, CIDRs, host names "
+                       f"(default: ${config.CALLBACK_ALLOWED_HOSTS_ENV}, or public addresses only)")
     serve.set_defaults(func=cmd_serve)
 
     accounts_cmd = commands.add_parser("accounts", help="main accounts").add_subparsers(dest="sub", required=True)

@@ -7,11 +7,18 @@ DEFAULT_DATABASE_URL = "sqlite:///connectapps.db"
 
 
 CALLBACKS_ENV = "CONNECTAPPS_CALLBACKS"
+CALLBACK_ALLOWED_HOSTS_ENV = "CONNECTAPPS_CALLBACK_ALLOWED_HOSTS"
 
 
 def callbacks_enabled() -> bool:
     """Whether this server sends deauthorize callbacks (``CONNECTAPPS_CALLBACKS=off`` disables it)."""
     return os.environ.get(CALLBACKS_ENV, "on").strip().lower() not in ("off", "0", "false", "no")
+
+
+def callback_allowed_hosts() -> str:
+    """Where deauthorize callbacks may go besides public addresses (``--callback-allowed-hosts``;
+    see ``delivery.egress``). Empty by default: public destinations only."""
+    return os.environ.get(CALLBACK_ALLOWED_HOSTS_ENV, "")
 
 
 def database_url(flag: str | None = None) -> str:

@@ -11,26 +11,23 @@ from twilio.request_validator import RequestValidator
 
 from connectapps.domain import authorizations
 from connectapps.domain.models import Account, ConnectApp
-from tests.conftest import Server, drop_database_url, fresh_database_url, start_server, stop_server
+from tests.conftest import Server, fresh_server
 from tests.receiver import Received, Receiver, receiving
 
 FAST = {
     "CONNECTAPPS_CALLBACK_TIMEOUT": "1",
-    "CONNECTAPPS_CALLBACK_LEASE": "3",
+    "CONNECTAPPS_CALLBACK_LEASE": "7",
     "CONNECTAPPS_CALLBACK_BACKOFF_BASE": "0.05",
     "CONNECTAPPS_CALLBACK_BACKOFF_MAX": "0.2",
     "CONNECTAPPS_CALLBACK_POLL_INTERVAL": "0.05",
+    "CONNECTAPPS_CALLBACK_ALLOWED_HOSTS": "loopback",  # the test receivers listen on 127.0.0.1
 }
 
 
 @pytest.fixture(scope="module")
 def sender(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    tmp = tmp_path_factory.mktemp(f"delivery-{backend}")
-    url = fresh_database_url(backend, tmp)
-    server = start_server(url, tmp, env=FAST)
-    yield server
-    stop_server(server)
-    drop_database_url(backend, url)
+    with fresh_server(backend, tmp_path_factory.mktemp(f"delivery-{backend}"), env=FAST) as server:
+        yield server
 
 
 @pytest.fixture
@@ -131,16 +128,11 @@ def wait_for_status(server: Server, app_sid: str, status: str, timeout: float = 
 
 def test_gives_up_after_the_configured_period(backend: str, tmp_path: Any, receiver: Receiver) -> None:
     receiver.behaviour = lambda received: (500, {})
-    url = fresh_database_url(backend, tmp_path)
-    server = start_server(url, tmp_path, env=FAST | {"CONNECTAPPS_CALLBACK_GIVE_UP_AFTER": "0.5"})
-    try:
+    with fresh_server(backend, tmp_path, env=FAST | {"CONNECTAPPS_CALLBACK_GIVE_UP_AFTER": "0.5"}) as server:
         _, user, app = authorized_app(server, f"{receiver.url}/deauth")
         authorizations.revoke(server.store, user.sid, app.sid)
         (callback,) = wait_for_status(server, app.sid, "failed")
         assert callback.attempts == len(server.store.callback_attempts(callback.id)) >= 2
-    finally:
-        stop_server(server)
-        drop_database_url(backend, url)
 
 
 def test_closing_the_connect_subaccount_sends_the_callback(sender: Server, receiver: Receiver) -> None:

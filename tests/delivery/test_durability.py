@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
+from connectapps.delivery.egress import Policy
 from connectapps.delivery.worker import INTERRUPTED, Settings, Worker
 from connectapps.domain import accounts, authorizations, connect_apps
-from connectapps.domain.models import ConnectApp
+from connectapps.domain.models import Account, Callback, ConnectApp
 from connectapps.store import open_store
 from connectapps.store.interface import Store
 from tests.conftest import Server, start_server, stop_server
@@ -23,6 +24,7 @@ from tests.delivery.test_delivery import FAST
 from tests.receiver import Receiver, receiving
 
 QUEUED = 40
+LOOPBACK = Policy.parse("loopback")  # the test receivers listen on 127.0.0.1
 
 
 @pytest.fixture
@@ -31,10 +33,8 @@ def receiver() -> Iterator[Receiver]:
         yield r
 
 
-
-
-def queue_callbacks(store: Store, url: str, count: int) -> ConnectApp:
-    """``count`` users authorize one app, then all are revoked: ``count`` callbacks queued."""
+def authorized_app(store: Store, url: str, count: int) -> tuple[ConnectApp, list[Account]]:
+    """An app calling back to ``url``, authorized by ``count`` users."""
     owner = accounts.create(store, "Owner")
     app = connect_apps.create(store, owner.sid, {
         "friendly_name": "Durable", "authorize_redirect_url": "https://vendor.example/cb",
@@ -43,6 +43,12 @@ def queue_callbacks(store: Store, url: str, count: int) -> ConnectApp:
     users = [accounts.create(store, f"User {n}") for n in range(count)]
     for user in users:
         authorizations.authorize(store, app, user)
+    return app, users
+
+
+def queue_callbacks(store: Store, url: str, count: int) -> ConnectApp:
+    """``count`` users authorize one app, then all are revoked: ``count`` callbacks queued."""
+    app, users = authorized_app(store, url, count)
     for user in users:
         authorizations.revoke(store, user.sid, app.sid)
     return app
@@ -52,13 +58,20 @@ def delivered_keys(receiver: Receiver) -> Counter[str]:
     return Counter(r.params["AccountSid"] for r in receiver.requests)
 
 
+def claim_expired(store: Store, owner: str) -> list[Callback]:
+    """Claim every due callback for ``owner`` with a lease that has already run out: as if that
+    sender had stalled (or died) mid-send long enough for another sender to claim the rows again."""
+    now = datetime.now(UTC)
+    due = [c.id for c in store.due_callbacks(now, 100)]
+    return store.claim_callbacks(owner, due, now, now - timedelta(seconds=1))
+
+
 def test_a_claim_whose_sender_died_is_logged_as_interrupted(store: Store, receiver: Receiver) -> None:
     app = queue_callbacks(store, f"{receiver.url}/deauth", 1)
-    now = datetime.now(UTC)
     # A sender claims the row and dies before recording anything; its lease has run out.
-    (dead,) = store.claim_callbacks("dead-sender", now, now - timedelta(seconds=1), 10)
+    (dead,) = claim_expired(store, "dead-sender")
     assert dead.connect_app_sid == app.sid
-    assert Worker(store, Settings(timeout=2, lease=5)).run_once() == 1
+    assert Worker(store, Settings(timeout=2, lease=8), LOOPBACK).run_once() == 1
     (callback,) = store.list_callbacks(app.sid)
     log = store.callback_attempts(callback.id)
     assert [(a.error, a.status_code) for a in log] == [(INTERRUPTED, None), (None, 200)]
@@ -119,9 +132,11 @@ def test_two_servers_never_send_the_same_row_at_once(database_url: str, tmp_path
     store = open_store(database_url)
     store.migrate()
     receiver.delay = 0.1
-    app = queue_callbacks(store, f"{receiver.url}/deauth", QUEUED)
+    app, users = authorized_app(store, f"{receiver.url}/deauth", QUEUED)
     servers: list[Server] = [start_server(database_url, tmp_path, env=FAST) for _ in range(2)]
     try:
+        for user in users:  # both servers are polling: both take part
+            authorizations.revoke(store, user.sid, app.sid)
         receiver.wait_for(lambda rs: len(rs) >= QUEUED, timeout=60)
         callbacks = _wait_all_delivered(store, app.sid)
         senders = {a.sender for c in callbacks for a in store.callback_attempts(c.id)}  # type: ignore[attr-defined]

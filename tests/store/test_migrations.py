@@ -3,9 +3,16 @@
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime
 
-from connectapps.store import open_store
-from connectapps.store.rows import migrations
+import pytest
+
+from connectapps.delivery.egress import Policy
+from connectapps.delivery.worker import INTERRUPTED, Settings, Worker
+from connectapps.domain import accounts, connect_apps
+from connectapps.store import base, open_store
+from connectapps.store.base import SqlBase
+from connectapps.store.rows import migrations, timestamp
 from tests.conftest import POSTGRES_ENV
 
 LATEST = max(version for version, _ in migrations())
@@ -50,3 +57,44 @@ def test_postgres_half_is_on_in_ci() -> None:
     """CI sets CONNECTAPPS_TEST_POSTGRES_URL; the PostgreSQL half must never be silently off there."""
     if os.environ.get("CI"):
         assert os.environ.get(POSTGRES_ENV), f"CI must set {POSTGRES_ENV}"
+
+
+OLD_ERRORS = [  # what version 3 stored: exception text that told an app owner what answered
+    (None, "ConnectionRefusedError: [Errno 111] Connection refused", "connection failed"),
+    (None, "TimeoutError: timed out", "timeout"),
+    (None, "gaierror: [Errno -2] Name or service not known", "connection failed"),
+    (None, "ValueError: refusing to call a ftp URL", "invalid URL"),
+    (503, "HTTP 503", "HTTP 503"),
+    (None, INTERRUPTED, INTERRUPTED),
+    (None, "the Connect App or its owner no longer exists", "the Connect App or its owner no longer exists"),
+]
+
+
+def test_migration_4_keeps_only_the_category_of_old_errors_and_old_rows_still_send(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = open_store(database_url)
+    assert isinstance(store, SqlBase)
+    try:
+        monkeypatch.setattr(base, "migrations", lambda: [m for m in migrations() if m[0] <= 3])
+        store.migrate()
+        owner = accounts.create(store, "Owner")
+        app = connect_apps.create(store, owner.sid, {"deauthorize_callback_url": "http://127.0.0.1:9/cb"})
+        now = timestamp(datetime.now(UTC))
+        with store._transaction() as run:  # a pending callback and its log, as version 3 wrote them
+            run("INSERT INTO callbacks (id, connect_app_sid, account_sid, authorizing_account_sid, url, method, "
+                "status, attempts, claims, next_attempt_at, lease_owner, lease_until, date_created, date_updated) "
+                "VALUES ('CB1', ?, ?, ?, 'http://127.0.0.1:9/cb', 'POST', 'pending', ?, ?, ?, NULL, NULL, ?, ?)",
+                (app.sid, owner.sid, owner.sid, len(OLD_ERRORS), len(OLD_ERRORS), now, now, now))
+            for number, (code, error, _) in enumerate(OLD_ERRORS, 1):
+                run("INSERT INTO callback_attempts VALUES ('CB1', ?, 'old', ?, ?, 0, ?)", (number, now, code, error))
+        monkeypatch.undo()
+        assert store.migrate() == [4]
+        assert [a.error for a in store.callback_attempts("CB1")] == [new for _, _, new in OLD_ERRORS]
+        worker = Worker(store, Settings(timeout=2, lease=8), Policy.parse("loopback"))
+        assert worker.run_once() == 1  # no destination stored: the sender reads it from the URL
+        callback = store.get_callback("CB1")
+        assert callback is not None and callback.destination is None
+        assert store.callback_attempts("CB1")[-1].error == "connection failed"
+    finally:
+        store.close()

@@ -282,6 +282,34 @@ def test_the_app_page_shows_who_authorized_it_and_the_delivery_log(server: Serve
     assert [int(ms) for _, ms, _ in rows] == [a.latency_ms for a in attempts]
 
 
+def test_the_delivery_log_says_why_an_attempt_failed_in_a_few_words_only(server: Server) -> None:
+    """A refused destination and a closed port: the owner learns the category, never the
+    exception text that made the log a port scanner (``[Errno 111] Connection refused``)."""
+    browser, developer = signed_in(server)
+    errors = {}
+    for url in ("http://0:22/ssh", "http://127.0.0.1:9/closed"):  # unspecified: refused even with loopback
+        app = created_app(server, create(browser, developer.account.sid, deauthorize_callback_url=url))
+        user_browser, user = signed_in(server)
+        authorize(user_browser, app, user.account.sid)
+        action = f"/console/authorizations/{user.account.sid}/{app.sid}/revoke"
+        assert user_browser.post(action, {"csrf": token(user_browser)}).status_code == 303
+        _wait_attempted(server, app.sid)
+        page = browser.get(f"/console/apps/{app.sid}").text
+        errors[url] = set(re.findall(r'<td class="attempt-error">([^<]*)</td>', page))
+        assert "Errno" not in page and "Error:" not in page and "Connection refused" not in page
+    assert errors == {"http://0:22/ssh": {"refused by policy"}, "http://127.0.0.1:9/closed": {"connection failed"}}
+
+
+def _wait_attempted(server: Server, app_sid: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        [callback] = server.store.list_callbacks(app_sid)
+        if server.store.callback_attempts(callback.id):
+            return
+        time.sleep(0.05)
+    raise AssertionError("no attempt in 30s")
+
+
 def _wait_delivered(server: Server, app_sid: str) -> list[Any]:
     """The attempts of the app's one callback, once the server has recorded its delivery."""
     deadline = time.monotonic() + 30

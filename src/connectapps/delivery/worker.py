@@ -1,50 +1,89 @@
-"""The outbox sender: claims due callbacks under a lease, sends them, records every attempt.
+"""The outbox sender: claims due callbacks under a lease, sends them concurrently, logs every attempt.
 
-Retries use exponential backoff with full jitter until ``give_up_after`` has passed since the
-callback was queued. A crash mid-delivery leaves the row leased; when the lease runs out another
-sender (or this one, restarted) retries it — at least once delivery, never a lost callback.
+- **A bounded pool, fair between hosts.** Each process sends with ``concurrency`` threads. The
+  dispatcher claims only as many callbacks as there are free threads, and never lets more than
+  ``per_host`` sends go to one destination host at once: a slow or dead host holds at most that
+  many threads, each for at most ``timeout``, while every other destination keeps its turn.
+- **Every attempt ends.** ``timeout`` is one wall-clock deadline for the whole attempt
+  (``sender``), and the lease must exceed it by ``LEASE_MARGIN`` (checked at start), so an attempt
+  ends and is logged before its lease can run out. Should a process stall anyway, the outbox's
+  recording rules (``store/outbox.py``) keep the log exact: a 2xx counts once, attempt numbers
+  never collide, a delivered callback stays delivered.
+- **Every callback ends.** Retries back off exponentially with full jitter; a retry that would
+  start later than ``give_up_after`` after the callback was queued is not scheduled — it fails
+  instead — and a claim that finds the previous claim interrupted past that point gives up without
+  sending. A destination the egress policy refuses fails at once, with no network attempt.
+- **At least once.** A sender that dies mid-send keeps its rows only until its lease runs out;
+  the next claim logs the dead claim as interrupted and sends again.
 """
 
+import dataclasses
 import logging
 import os
+import queue
 import random
 import socket
 import threading
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from connectapps.delivery import sender
+from connectapps.delivery.egress import Policy
+from connectapps.domain.authorizations import callback_destination
 from connectapps.domain.models import DELIVERED, FAILED, PENDING, Callback, CallbackAttempt
 from connectapps.store.interface import Store
 
 log = logging.getLogger("connectapps.delivery")
 INTERRUPTED = "interrupted: the sender stopped before recording a result (the request may have been sent)"
+APP_GONE = "the Connect App or its owner no longer exists"
+LEASE_MARGIN = 5.0  # seconds a lease outlasts the attempt's deadline: to log the result, and clock skew
+ENV_PREFIX = "CONNECTAPPS_CALLBACK_"
+RECORD_TRIES = 3
+
+
+def env_name(setting: str) -> str:
+    return f"{ENV_PREFIX}{setting.upper()}"
 
 
 @dataclass(frozen=True)
 class Settings:
-    timeout: float = 10.0  # seconds per attempt
-    lease: float = 60.0  # seconds a claimed row is ours; must exceed the timeout
+    timeout: float = 10.0  # seconds for a whole attempt: resolve, connect, TLS, send, answer
+    lease: float = 60.0  # seconds a claim is ours; must exceed timeout + LEASE_MARGIN
     backoff_base: float = 2.0  # seconds before the first retry; doubles each time
     backoff_max: float = 3600.0
-    give_up_after: float = 24 * 3600.0  # seconds since queued
+    give_up_after: float = 24 * 3600.0  # seconds since queued; no retry starts later
     poll_interval: float = 0.5
-    batch: int = 10
+    concurrency: int = 16  # sends at once, per process
+    per_host: int = 4  # sends at once to one destination host, per process
+
+    def __post_init__(self) -> None:
+        for name in ("timeout", "lease", "poll_interval", "backoff_base", "concurrency", "per_host"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{env_name(name)} must be more than 0")
+        if self.lease <= self.timeout + LEASE_MARGIN:
+            raise ValueError(
+                f"{env_name('lease')} ({self.lease:g} s) must exceed {env_name('timeout')} ({self.timeout:g} s) "
+                f"plus a {LEASE_MARGIN:g} s margin, so that every attempt ends and is logged before its "
+                "lease can run out and another sender sends the callback again"
+            )
 
     @classmethod
     def from_env(cls) -> "Settings":
         """``CONNECTAPPS_CALLBACK_TIMEOUT``, ``_LEASE``, ``_BACKOFF_BASE``, ``_BACKOFF_MAX``,
-        ``_GIVE_UP_AFTER``, ``_POLL_INTERVAL`` (seconds) override the defaults."""
-        values = {}
-        for field in ("timeout", "lease", "backoff_base", "backoff_max", "give_up_after", "poll_interval"):
-            raw = os.environ.get(f"CONNECTAPPS_CALLBACK_{field.upper()}")
+        ``_GIVE_UP_AFTER``, ``_POLL_INTERVAL`` (seconds), ``_CONCURRENCY``, ``_PER_HOST`` (counts)
+        override the defaults; a ValueError says which one is wrong."""
+        values: dict[str, float] = {}
+        for field in dataclasses.fields(cls):
+            raw = os.environ.get(env_name(field.name), "").strip()
             if raw:
-                values[field] = float(raw)
-        settings = cls(**values)  # type: ignore[arg-type]
-        if settings.lease <= settings.timeout:
-            raise ValueError("CONNECTAPPS_CALLBACK_LEASE must exceed CONNECTAPPS_CALLBACK_TIMEOUT")
-        return settings
+                try:
+                    values[field.name] = int(raw) if field.type is int else float(raw)
+                except ValueError:
+                    raise ValueError(f"{env_name(field.name)} must be a number, not {raw!r}") from None
+        return cls(**values)  # type: ignore[arg-type]
 
 
 def backoff(settings: Settings, attempts: int) -> float:
@@ -53,72 +92,184 @@ def backoff(settings: Settings, attempts: int) -> float:
     return random.uniform(ceiling / 2, ceiling)
 
 
+@dataclass(frozen=True, slots=True)
+class Job:
+    """A claimed callback, ready to send."""
+
+    callback: Callback
+    auth_token: str | None  # the app owner's, which signs it; None if the app or its owner is gone
+    destination: str
+
+
 class Worker:
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, policy: Policy | None = None) -> None:
         self.store = store
         self.settings = settings
+        self.policy = policy if policy is not None else Policy()
         self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._stop = threading.Event()
+        self._wake = threading.Event()  # a send ended: a slot is free
+        self._lock = threading.Lock()
+        self._busy: Counter[str] = Counter()  # sends in progress, per destination host
+        self._jobs: queue.SimpleQueue[Job] = queue.SimpleQueue()
 
     def start(self) -> threading.Thread:
-        thread = threading.Thread(target=self.run, name="callback-sender", daemon=True)
+        """The sending threads and the dispatcher, all daemons of this process."""
+        for number in range(self.settings.concurrency):
+            threading.Thread(target=self._send_forever, name=f"callback-send-{number}", daemon=True).start()
+        thread = threading.Thread(target=self.run, name="callback-dispatch", daemon=True)
         thread.start()
         return thread
 
     def stop(self) -> None:
         self._stop.set()
+        self._wake.set()
 
     def run(self) -> None:
         while not self._stop.is_set():
+            self._wake.clear()
             try:
-                sent = self.run_once()
+                jobs = self.claim()
             except Exception:  # the database may be briefly away; keep going
                 log.exception("callback sender: a round failed")
-                sent = 0
-            if sent == 0:
-                self._stop.wait(self.settings.poll_interval)
+                jobs = []
+            for job in jobs:
+                self._jobs.put(job)
+            if not jobs:
+                self._wake.wait(self.settings.poll_interval)
 
     def run_once(self) -> int:
-        """Claim and send one batch; return how many were attempted."""
-        now = datetime.now(UTC)
-        lease_until = now + timedelta(seconds=self.settings.lease)
-        claimed = self.store.claim_callbacks(self.name, now, lease_until, self.settings.batch)
-        for callback in claimed:
-            self.deliver(callback)
-        return len(claimed)
+        """Claim what is due for the free slots and deliver it, waiting for every send; return
+        how many were attempted (for tests and tools; a server uses ``start``)."""
+        jobs = self.claim()
+        threads = [threading.Thread(target=self._deliver_and_release, args=(job,)) for job in jobs]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return len(jobs)
 
-    def deliver(self, callback: Callback) -> None:
-        started = datetime.now(UTC)
-        log_rows: list[CallbackAttempt] = []
-        attempts = callback.attempts
-        for _ in range(callback.claims - 1 - callback.attempts):
-            # An earlier claim never recorded its result: its sender died (or lost its lease)
-            # mid-send. Say so in the log: that send may have reached the receiver.
-            attempts += 1
-            log_rows.append(CallbackAttempt(
-                callback_id=callback.id, attempt=attempts, sender="unknown", date_started=started,
-                status_code=None, latency_ms=0, error=INTERRUPTED,
-            ))
+    def claim(self) -> list[Job]:
+        """Claim due callbacks for the free slots, oldest first, no host beyond its share."""
+        with self._lock:
+            taken = Counter(self._busy)
+        free = self.settings.concurrency - sum(taken.values())
+        if free <= 0:
+            return []
+        full = sorted(host for host, count in taken.items() if count >= self.settings.per_host)
+        now = datetime.now(UTC)
+        picked: list[str] = []
+        for callback in self.store.due_callbacks(now, free * 2, full):
+            host = destination(callback)
+            if taken[host] < self.settings.per_host and len(picked) < free:
+                picked.append(callback.id)
+                taken[host] += 1
+        lease_until = now + timedelta(seconds=self.settings.lease)
+        jobs = []
+        for callback in self.store.claim_callbacks(self.name, picked, now, lease_until):
+            job = self.job(callback)
+            with self._lock:
+                self._busy[job.destination] += 1
+            jobs.append(job)
+        return jobs
+
+    def job(self, callback: Callback) -> Job:
+        """A claimed callback with the owner's token that signs it. Looked up on the dispatcher's
+        thread: the sending threads never touch the store's per-thread cache (on PostgreSQL each
+        thread's cache would hold a connection of its own)."""
         app = self.store.find_connect_app(callback.connect_app_sid)
         owner = self.store.get_account(app.account_sid) if app is not None else None
-        if owner is None:
-            outcome = sender.Outcome(None, 0, "the Connect App or its owner no longer exists")
+        return Job(callback, owner.auth_token if owner is not None else None, destination(callback))
+
+    def _send_forever(self) -> None:
+        while True:
+            self._deliver_and_release(self._jobs.get())
+
+    def _deliver_and_release(self, job: Job) -> None:
+        try:
+            self.deliver(job)
+        except Exception:
+            log.exception("callback %s: delivery failed", job.callback.id)
+        finally:
+            with self._lock:
+                self._busy[job.destination] -= 1
+                if self._busy[job.destination] <= 0:
+                    del self._busy[job.destination]
+            self._wake.set()
+
+    def deliver(self, job: Job) -> None:
+        """One attempt under claim ``callback.claims``, logged as attempt number ``callback.claims``."""
+        callback = job.callback
+        started = datetime.now(UTC)
+        give_up_at = callback.date_created + timedelta(seconds=self.settings.give_up_after)
+        previous_unlogged = callback.claims > 1 and callback.attempts < callback.claims - 1
+        if job.auth_token is None:
+            outcome = sender.Outcome(None, 0, APP_GONE, final=True)
+        elif started >= give_up_at and previous_unlogged:
+            log.warning("callback %s: given up (the previous claim was interrupted past the retry period)",
+                        callback.id)
+            self._finish(callback, None, FAILED, None)
+            return
+        elif not self._still_ours(callback):
+            log.warning("callback %s: delivered or claimed again meanwhile; claim %d not sent",
+                        callback.id, callback.claims)
+            return
         else:
             params = {"AccountSid": callback.account_sid, "ConnectAppSid": callback.connect_app_sid}
-            outcome = sender.send(callback.url, callback.method, params, owner.auth_token, self.settings.timeout)
-        attempts += 1
-        now = datetime.now(UTC)
-        changes: dict[str, object] = {"attempts": attempts, "date_updated": now}
-        if outcome.delivered:
-            changes["status"] = DELIVERED
-        elif owner is None or now - callback.date_created >= timedelta(seconds=self.settings.give_up_after):
-            changes["status"] = FAILED
-        else:
-            changes["status"] = PENDING
-            changes["next_attempt_at"] = now + timedelta(seconds=backoff(self.settings, attempts))
-        log_rows.append(CallbackAttempt(
-            callback_id=callback.id, attempt=attempts, sender=self.name, date_started=started,
+            outcome = sender.send(
+                callback.url, callback.method, params, job.auth_token, self.settings.timeout, self.policy
+            )
+        if outcome.error is not None:  # the operator's log: the detail, but no path, query or signature
+            log.warning("callback %s attempt %d to %s: %s (%s)", callback.id, callback.claims,
+                     _where(callback.url), outcome.error, outcome.detail)
+        ended = datetime.now(UTC)
+        status, next_at = DELIVERED, None
+        if not outcome.delivered:
+            next_at = ended + timedelta(seconds=backoff(self.settings, callback.claims))
+            status = FAILED if outcome.final or next_at > give_up_at else PENDING
+        attempt = CallbackAttempt(
+            callback_id=callback.id, attempt=callback.claims, sender=self.name, date_started=started,
             status_code=outcome.status_code, latency_ms=outcome.latency_ms, error=outcome.error,
-        ))
-        if not self.store.finish_attempt(callback, log_rows, changes):
-            log.warning("callback %s: lease lost before the attempt was recorded", callback.id)
+        )
+        if not self._finish(callback, attempt, status, next_at if status == PENDING else None):
+            log.warning("callback %s: claim %d was not the newest when it reported (its attempt is logged)",
+                        callback.id, callback.claims)
+
+    def _still_ours(self, callback: Callback) -> bool:
+        """Just before sending: not delivered meanwhile, and no newer claim."""
+        current = self.store.get_callback(callback.id)
+        return current is not None and current.status == PENDING and current.claims == callback.claims
+
+    def _finish(
+        self, callback: Callback, attempt: CallbackAttempt | None, status: str, next_at: datetime | None
+    ) -> bool:
+        """Log the result, retrying a briefly unavailable database: a lost result means a resend."""
+        now = datetime.now(UTC)
+        interrupted = CallbackAttempt(
+            callback_id=callback.id, attempt=0, sender="unknown", date_started=now,
+            status_code=None, latency_ms=0, error=INTERRUPTED,
+        )
+        for remaining in range(RECORD_TRIES - 1, -1, -1):
+            try:
+                return self.store.finish_claim(callback, attempt, interrupted, status, next_at, now)
+            except Exception:
+                if not remaining:
+                    raise
+                log.warning("callback %s: logging the result failed; trying again", callback.id, exc_info=True)
+                self._stop.wait(1.0)
+        return False
+
+
+def destination(callback: Callback) -> str:
+    """The host a callback goes to (rows queued before destinations were stored: from its URL)."""
+    return callback.destination or callback_destination(callback.url)
+
+
+def _where(url: str) -> str:
+    """Scheme, host and port for the operator's log: the path and query may hold an app's secrets."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{parts.scheme}://{parts.hostname}{f':{port}' if port else ''}"

@@ -107,7 +107,13 @@ def deauthorize_callback(app: ConnectApp, authorization: Authorization, now: dat
         lease_until=None,
         date_created=now,
         date_updated=now,
+        destination=callback_destination(app.deauthorize_callback_url),
     )
+
+
+def callback_destination(url: str) -> str:
+    """The host a callback goes to, as senders group callbacks for fairness (lower case, no port)."""
+    return (urlsplit(url).hostname or "").rstrip(".")
 
 
 def redirect_url(app: ConnectApp, params: dict[str, str]) -> str:

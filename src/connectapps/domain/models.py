@@ -116,13 +116,14 @@ class Callback:
     url: str
     method: str
     status: str
-    attempts: int  # attempts recorded
-    claims: int  # leases taken; more than attempts + 1 after a claim means a sender died mid-send
+    attempts: int  # the highest attempt number logged (interrupted claims included)
+    claims: int  # leases taken; claim N logs attempt N, so a claim number is also an attempt number
     next_attempt_at: datetime
     lease_owner: str | None
     lease_until: datetime | None
     date_created: datetime
     date_updated: datetime
+    destination: str | None  # the URL's host, lower case: senders share their slots fairly between hosts
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """What the domain needs from storage. Every backend implements exactly this."""
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -127,14 +127,25 @@ class Store(Protocol):
 
     # -- deauthorize callbacks (the outbox) ---------------------------------------------------
 
-    def claim_callbacks(self, owner: str, now: datetime, lease_until: datetime, limit: int) -> list[Callback]:
-        """Lease up to ``limit`` due callbacks to ``owner``; no other sender gets them meanwhile."""
+    def due_callbacks(self, now: datetime, limit: int, skip_destinations: Collection[str] = ()) -> list[Callback]:
+        """Up to ``limit`` callbacks due and free to claim, oldest due first, none going to
+        ``skip_destinations``."""
         ...
 
-    def finish_attempt(
-        self, callback: Callback, attempts: Sequence[CallbackAttempt], changes: Mapping[str, object]
+    def claim_callbacks(
+        self, owner: str, ids: Sequence[str], now: datetime, lease_until: datetime
+    ) -> list[Callback]:
+        """Lease those of ``ids`` still due and free to ``owner``; each gets a new claim number
+        (``claims``), unique however many senders race; claim N logs attempt N."""
+        ...
+
+    def finish_claim(
+        self, callback: Callback, attempt: CallbackAttempt | None, interrupted: CallbackAttempt,
+        status: str, next_attempt_at: datetime | None, now: datetime,
     ) -> bool:
-        """Record attempts and apply ``changes``, releasing the lease; False if the lease was lost."""
+        """Log the claim's attempt (and ``interrupted`` for earlier claims that logged nothing), set
+        the next state — a 2xx always, anything else only if no newer claim exists — and release the
+        lease. True if this result decided the state."""
         ...
 
     def get_callback(self, callback_id: str) -> Callback | None: ...

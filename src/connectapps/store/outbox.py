@@ -1,50 +1,103 @@
 """The outbox of deauthorize callbacks: claiming due rows under a lease, recording attempts.
 
-A sender claims due rows by setting ``lease_owner``/``lease_until`` in one statement; on
-PostgreSQL the candidate rows are selected ``FOR UPDATE SKIP LOCKED`` so concurrent senders on
-other machines never claim the same row, and the outer WHERE re-checks the lease. SQLite runs
-one writer at a time, so the same statement is atomic there. A sender that crashes holds its
-rows only until the lease runs out; then another sender retries them.
+**Claims are numbered by the database, and claim N logs attempt N.** Claiming a row is one
+``UPDATE … SET claims = claims + 1 … RETURNING`` that re-checks, per row, that the row is still
+pending, due and not leased (SQLite runs one writer at a time; PostgreSQL re-evaluates the WHERE
+on the locked row), so no two senders ever hold the same claim number, however many race. A
+sender records its result under its own claim number, so attempt numbers never collide — not
+even when a sender lost its lease (a stall, a pause) and reports after another sender claimed
+the row again:
+
+- a claim below the recorder's that logged nothing gets an ``interrupted`` row (``ON CONFLICT DO
+  NOTHING``); if that sender reports later after all, its real result replaces the placeholder
+  (``ON CONFLICT DO UPDATE``);
+- a 2xx makes the callback ``delivered`` whoever holds the lease now, exactly once, and nothing
+  turns a delivered callback back; any other result decides the row's next state only if its claim
+  is still the newest (a newer claim is in charge of the row).
 """
 
-from collections.abc import Mapping, Sequence
+import dataclasses
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from connectapps.domain.models import PENDING, Callback, CallbackAttempt
-from connectapps.store.base import SqlBase
+from connectapps.domain.models import DELIVERED, PENDING, Callback, CallbackAttempt
+from connectapps.store.base import Run, SqlBase
 from connectapps.store.rows import CALLBACK_ATTEMPTS, CALLBACKS, timestamp
+
+_FREE = "status = ? AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)"
+_RESULT_COLUMNS = ("sender", "date_started", "status_code", "latency_ms", "error")
+_RECORD = (
+    f"{CALLBACK_ATTEMPTS.insert} ON CONFLICT (callback_id, attempt) DO UPDATE SET "
+    + ", ".join(f"{column} = excluded.{column}" for column in _RESULT_COLUMNS)
+)
+_PLACEHOLD = f"{CALLBACK_ATTEMPTS.insert} ON CONFLICT (callback_id, attempt) DO NOTHING"
 
 
 class OutboxSql(SqlBase):
-    def claim_callbacks(self, owner: str, now: datetime, lease_until: datetime, limit: int) -> list[Callback]:
-        """Lease up to ``limit`` due callbacks to ``owner``; no other sender gets them until the lease ends."""
-        free = "(lease_until IS NULL OR lease_until < ?)"
-        sql = (
-            f"UPDATE callbacks SET lease_owner = ?, lease_until = ?, claims = claims + 1 WHERE {free} AND id IN ("
-            f"SELECT id FROM callbacks WHERE status = ? AND next_attempt_at <= ? AND {free} "
-            f"ORDER BY next_attempt_at LIMIT ?{self.skip_locked}) {CALLBACKS.returning}"
-        )
+    def due_callbacks(self, now: datetime, limit: int, skip_destinations: Collection[str] = ()) -> list[Callback]:
+        """Up to ``limit`` callbacks due and free to claim, oldest due first, leaving out those
+        going to ``skip_destinations`` (hosts this sender is already busy with)."""
         at = timestamp(now)
-        rows = self._query(self._sql(sql), (owner, timestamp(lease_until), at, PENDING, at, at, limit))
+        skip = ""
+        if skip_destinations:
+            skip = f" AND (destination IS NULL OR destination NOT IN ({', '.join('?' * len(skip_destinations))}))"
+        sql = f"{CALLBACKS.select} WHERE {_FREE}{skip} ORDER BY next_attempt_at LIMIT ?"
+        rows = self._query(self._sql(sql), (PENDING, at, at, *skip_destinations, limit))
         return [CALLBACKS.from_row(r) for r in rows]
 
-    def finish_attempt(
-        self, callback: Callback, attempts: Sequence[CallbackAttempt], changes: Mapping[str, object]
+    def claim_callbacks(
+        self, owner: str, ids: Sequence[str], now: datetime, lease_until: datetime
+    ) -> list[Callback]:
+        """Lease those of ``ids`` still due and free to ``owner``, each with a new claim number."""
+        if not ids:
+            return []
+        at = timestamp(now)
+        sql = (
+            "UPDATE callbacks SET lease_owner = ?, lease_until = ?, claims = claims + 1 "
+            f"WHERE id IN ({', '.join('?' * len(ids))}) AND {_FREE} {CALLBACKS.returning}"
+        )
+        rows = self._query(self._sql(sql), (owner, timestamp(lease_until), *ids, PENDING, at, at))
+        return [CALLBACKS.from_row(r) for r in rows]
+
+    def finish_claim(
+        self, callback: Callback, attempt: CallbackAttempt | None, interrupted: CallbackAttempt,
+        status: str, next_attempt_at: datetime | None, now: datetime,
     ) -> bool:
-        """Record ``attempts`` and apply ``changes`` (status, attempts, next_attempt_at), releasing the
-        lease. False if the lease had been lost to another sender (the attempts are recorded anyway)."""
-        encoded = CALLBACKS.encode({k: v for k, v in changes.items() if k != "date_updated"})
-        when = changes.get("date_updated", attempts[-1].date_started)
-        assignments = "".join(f"{column} = ?, " for column in encoded)
+        """Record claim ``callback.claims``'s ``attempt`` (None: it sent nothing), an ``interrupted``
+        row for each earlier claim that logged nothing, and the row's next ``status``; release the
+        lease. True if this result decided the row's state (see the module docstring)."""
+        claim = callback.claims
         with self._transaction() as run:
-            for attempt in attempts:
-                run(CALLBACK_ATTEMPTS.insert, CALLBACK_ATTEMPTS.to_row(attempt))
-            updated = run(
-                f"UPDATE callbacks SET {assignments}lease_owner = NULL, lease_until = NULL, date_updated = ? "
-                "WHERE id = ? AND lease_owner = ? RETURNING id",
-                [*encoded.values(), timestamp(when), callback.id, callback.lease_owner],  # type: ignore[arg-type]
-            )
-        return bool(updated)
+            if attempt is not None:
+                run(_RECORD, CALLBACK_ATTEMPTS.to_row(dataclasses.replace(attempt, attempt=claim)))
+            self._fill_gaps(run, callback.id, claim, interrupted)
+            logged = claim if attempt is not None else claim - 1
+            run("UPDATE callbacks SET attempts = ? WHERE id = ? AND attempts < ?", (logged, callback.id, logged))
+            release = "lease_owner = NULL, lease_until = NULL, date_updated = ?"
+            if status == DELIVERED:
+                decided = run(
+                    f"UPDATE callbacks SET status = ?, {release} WHERE id = ? AND status <> ? RETURNING id",
+                    (DELIVERED, timestamp(now), callback.id, DELIVERED),
+                )
+            else:
+                reschedule = "next_attempt_at = ?, " if next_attempt_at is not None else ""
+                decided = run(
+                    f"UPDATE callbacks SET status = ?, {reschedule}{release} "
+                    "WHERE id = ? AND status = ? AND claims = ? RETURNING id",
+                    (status, *([timestamp(next_attempt_at)] if next_attempt_at else []), timestamp(now),
+                     callback.id, PENDING, claim),
+                )
+        return bool(decided)
+
+    @staticmethod
+    def _fill_gaps(run: Run, callback_id: str, claim: int, interrupted: CallbackAttempt) -> None:
+        logged = {row[0] for row in run(
+            "SELECT attempt FROM callback_attempts WHERE callback_id = ? AND attempt < ?", (callback_id, claim)
+        )}
+        for number in range(1, claim):
+            if number not in logged:
+                row = dataclasses.replace(interrupted, callback_id=callback_id, attempt=number)
+                run(_PLACEHOLD, CALLBACK_ATTEMPTS.to_row(row))
 
     def get_callback(self, callback_id: str) -> Callback | None:
         return self._one(CALLBACKS, "id = ?", (callback_id,))
