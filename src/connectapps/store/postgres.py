@@ -6,6 +6,13 @@ the cluster: one round trip per request instead of one per record, never a stale
 engine without ``pg_current_wal_insert_lsn()`` (a distributed PostgreSQL-compatible one), or with
 ``CONNECTAPPS_PG_CACHE=off``, there is no cache. Migrations run under a transaction-scoped
 advisory lock, so N workers starting together apply each migration exactly once.
+
+Behind a transaction-mode pooler (PgBouncer's ``pool_mode = transaction``), the URL says so with
+``?pooler=transaction``: then psycopg never prepares a statement on the server, since the next
+transaction may run on another server connection (where the name is missing, or already taken).
+Nothing else here keeps session state: no ``SET``, no session advisory lock, no ``LISTEN``, no
+temporary table; the per-request WAL check is one plain query, right on whichever server
+connection the pooler picks, since the WAL position belongs to the whole cluster.
 """
 
 import os
@@ -13,6 +20,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import pq
@@ -28,6 +36,28 @@ _WAL_POSITION_BYTES = _WAL_POSITION.encode()
 # An arbitrary, fixed key for pg_advisory_xact_lock: "connectapps migrations".
 MIGRATION_LOCK_KEY = 0x636F6E6E656374
 DEFAULT_POOL_SIZE = 8
+POOLER_PARAMETER = "pooler"
+# psycopg prepares a statement once a connection has run it this many times (its own default).
+PREPARE_THRESHOLD = 5
+_PREPARE_THRESHOLDS: dict[str, int | None] = {"none": PREPARE_THRESHOLD, "session": PREPARE_THRESHOLD,
+                                              "transaction": None}
+
+
+def connection_settings(url: str) -> tuple[str, int | None]:
+    """The URL for libpq (without ``pooler=``) and psycopg's prepare threshold for it.
+
+    ``pooler=transaction`` turns server-side preparation off; without it (or with ``none`` or
+    ``session``) psycopg prepares statements a connection runs often, as usual.
+    """
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    pooler = [value for key, value in query if key == POOLER_PARAMETER]
+    mode = pooler[-1].strip().lower() if pooler else "none"
+    if mode not in _PREPARE_THRESHOLDS:
+        raise ValueError(f"unsupported {POOLER_PARAMETER}={pooler[-1]!r} in the database URL: "
+                         f"use one of {', '.join(_PREPARE_THRESHOLDS)}")
+    rest = urlencode([(key, value) for key, value in query if key != POOLER_PARAMETER])
+    return urlunsplit(parts._replace(query=rest)), _PREPARE_THRESHOLDS[mode]
 
 
 class PostgresStore(CachedSqlStore):
@@ -44,9 +74,10 @@ class PostgresStore(CachedSqlStore):
 
     def __init__(self, url: str, pool_size: int = DEFAULT_POOL_SIZE) -> None:
         super().__init__()
-        self.url = url
+        self.url, self.prepare_threshold = connection_settings(url)
         self.pool = ConnectionPool(
-            url, min_size=1, max_size=pool_size, kwargs={"autocommit": True}, open=True,
+            self.url, min_size=1, max_size=pool_size, open=True,
+            kwargs={"autocommit": True, "prepare_threshold": self.prepare_threshold},
         )
         self._versions = threading.local()
         self._versions_lock = threading.Lock()
@@ -81,7 +112,7 @@ class PostgresStore(CachedSqlStore):
     def _version_connection(self) -> psycopg.Connection[Any]:
         conn: psycopg.Connection[Any] | None = getattr(self._versions, "conn", None)
         if conn is None or conn.closed:
-            conn = psycopg.connect(self.url, autocommit=True)
+            conn = psycopg.connect(self.url, autocommit=True, prepare_threshold=self.prepare_threshold)
             self._versions.conn = conn
             with self._versions_lock:
                 self._version_connections.append(conn)
