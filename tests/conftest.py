@@ -1,13 +1,15 @@
 """Shared fixtures: a real server over HTTP on a free loopback port, per database backend.
 
 Every test that takes ``backend`` runs once on SQLite and, when
-``CONNECTAPPS_TEST_POSTGRES_URL`` is set, once more on PostgreSQL.
+``CONNECTAPPS_TEST_POSTGRES_URL`` is set, once more on PostgreSQL and once more on PostgreSQL
+through PgBouncer in transaction mode (tests/pgbouncer.py; whenever pgbouncer is installed, always
+under CI).
 """
 
 from __future__ import annotations
 
 import os
-import socket
+import re
 import subprocess
 import sys
 import time
@@ -25,14 +27,10 @@ from connectapps.domain import accounts, connect_apps
 from connectapps.domain.models import Account, ConnectApp
 from connectapps.store import open_store
 from connectapps.store.interface import Store
+from tests import pgbouncer
+from tests.processes import free_port, stop_process
 
 POSTGRES_ENV = "CONNECTAPPS_TEST_POSTGRES_URL"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
@@ -83,20 +81,42 @@ class Server:
         return requests.request(method, self.url + path, timeout=10, **kwargs)
 
 
+LOG_PROBLEM = re.compile(r"traceback|error|exception|warning|critical|fatal|prepared statement", re.IGNORECASE)
+
+
+def log_problems(server: Server) -> list[str]:
+    """The lines of a server's log that report a problem: a healthy server logs only its start and stop."""
+    return [line for line in server.log.read_text(errors="replace").splitlines() if LOG_PROBLEM.search(line)]
+
+
 def backends() -> list[str]:
     names = ["sqlite"]
     if os.environ.get(POSTGRES_ENV):
         names.append("postgres")
+        if pgbouncer.wanted():
+            names.append("pgbouncer")
     return names
 
 
+def pytest_report_header() -> str:
+    return f"database backends: {', '.join(backends())}"
+
+
+def pytest_sessionfinish() -> None:
+    pgbouncer.stop_shared()
+
+
 def fresh_database_url(backend: str, tmp: Path) -> str:
-    """A new, empty database for one server: a file on SQLite, a database on PostgreSQL."""
+    """A new, empty database for one server: a file on SQLite, a database on PostgreSQL (created
+    directly; on ``pgbouncer`` the URL then goes through the pooler)."""
     if backend == "sqlite":
         return f"sqlite:///{tmp / 'connectapps.db'}"
     from tests.pg import create_database
 
-    return create_database(os.environ[POSTGRES_ENV], f"connectapps_test_{uuid.uuid4().hex[:12]}")
+    admin = os.environ[POSTGRES_ENV]
+    bouncer = pgbouncer.shared(admin) if backend == "pgbouncer" else None
+    url = create_database(admin, f"connectapps_test_{uuid.uuid4().hex[:12]}")
+    return bouncer.pooled_url(url) if bouncer else url
 
 
 def start_server(database_url: str, tmp: Path, *extra: str, env: dict[str, str] | None = None) -> Server:
@@ -120,12 +140,7 @@ def start_server(database_url: str, tmp: Path, *extra: str, env: dict[str, str] 
 
 
 def stop_server(server: Server) -> None:
-    server.proc.terminate()
-    try:
-        server.proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.proc.kill()
-        server.proc.wait()
+    stop_process(server.proc)
     server.store.close()
 
 
@@ -135,7 +150,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 def drop_database_url(backend: str, database_url: str) -> None:
-    if backend == "postgres":
+    if backend != "sqlite":
         from tests.pg import drop_database
 
         drop_database(os.environ[POSTGRES_ENV], database_url)
@@ -166,3 +181,4 @@ def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     yield srv
     stop_server(srv)
     drop_database_url(backend, database_url)
+    assert log_problems(srv) == [], f"the shared {backend} server logged problems: see {srv.log}"
