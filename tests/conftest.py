@@ -182,3 +182,29 @@ def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     stop_server(srv)
     drop_database_url(backend, database_url)
     assert log_problems(srv) == [], f"the shared {backend} server logged problems: see {srv.log}"
+
+
+@dataclass
+class Pair:
+    """Two ``connectapps serve --workers 2`` on one database: two machines, as far as anything shared goes."""
+
+    a: Server
+    b: Server
+
+    def url(self, n: int) -> str:
+        """Alternate between the servers: even n -> A, odd n -> B."""
+        return (self.a if n % 2 == 0 else self.b).url
+
+
+@pytest.fixture(scope="module")
+def pair(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
+    """A fresh pair per test module; neither server may log a problem."""
+    tmp = tmp_path_factory.mktemp(f"pair-{backend}")
+    database_url = fresh_database_url(backend, tmp)
+    a = start_server(database_url, tmp, "--workers", "2")
+    b = start_server(database_url, tmp, "--workers", "2")
+    yield Pair(a, b)
+    stop_server(a)
+    stop_server(b)
+    drop_database_url(backend, database_url)
+    assert log_problems(a) + log_problems(b) == [], f"the {backend} pair logged problems: see {a.log}, {b.log}"

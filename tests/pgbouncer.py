@@ -49,7 +49,7 @@ def _unprivileged_user() -> str | None:
     raise RuntimeError("pgbouncer will not run as root, and there is neither a postgres nor a nobody user")
 
 
-def config(postgres_url: str, port: int, folder: Path) -> str:
+def config(postgres_url: str, port: int, folder: Path, pool_size: int = POOL_SIZE) -> str:
     """The pgbouncer.ini: the sample in docs/deployment.md, on a loopback port, with trust auth."""
     target = urlsplit(postgres_url)
     user = target.username or getpass.getuser()
@@ -69,7 +69,7 @@ def config(postgres_url: str, port: int, folder: Path) -> str:
         "auth_type = trust",
         f"auth_file = {folder / 'userlist.txt'}",
         "pool_mode = transaction",
-        f"default_pool_size = {POOL_SIZE}",
+        f"default_pool_size = {pool_size}",
         "max_client_conn = 2000",
         *([f"user = {run_as}"] if run_as else []),
         "",
@@ -103,7 +103,7 @@ class PgBouncer:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start(postgres_url: str) -> PgBouncer:
+def start(postgres_url: str, pool_size: int = POOL_SIZE) -> PgBouncer:
     """Start pgbouncer in front of ``postgres_url``'s server; raise (with its log) if it does not serve."""
     executable = binary()
     if executable is None:
@@ -111,7 +111,7 @@ def start(postgres_url: str) -> PgBouncer:
     folder = Path(tempfile.mkdtemp(prefix="connectapps-pgbouncer-"))
     port = free_port()
     ini = folder / "pgbouncer.ini"
-    ini.write_text(config(postgres_url, port, folder))
+    ini.write_text(config(postgres_url, port, folder, pool_size))
     try:
         with (folder / "pgbouncer.log").open("wb") as log:
             proc = subprocess.Popen([executable, str(ini)], stdout=log, stderr=subprocess.STDOUT,

@@ -10,41 +10,16 @@ another process's pooled connection.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import pytest
 import requests
 
 from connectapps.domain.models import Account, ConnectApp
-from tests.conftest import Server, drop_database_url, fresh_database_url, log_problems, start_server, stop_server
+from tests.conftest import Pair, log_problems
 
 CLIENTS = 16
 UPDATES_PER_CLIENT = 200
-
-
-@dataclass
-class Pair:
-    a: Server
-    b: Server
-
-    def url(self, n: int) -> str:
-        """Alternate between the servers: even n -> A, odd n -> B."""
-        return (self.a if n % 2 == 0 else self.b).url
-
-
-@pytest.fixture(scope="module")
-def pair(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
-    tmp = tmp_path_factory.mktemp(f"pair-{backend}")
-    database_url = fresh_database_url(backend, tmp)
-    a = start_server(database_url, tmp, "--workers", "2")
-    b = start_server(database_url, tmp, "--workers", "2")
-    yield Pair(a, b)
-    stop_server(a)
-    stop_server(b)
-    drop_database_url(backend, database_url)
 
 
 def app_path(app: ConnectApp) -> str:
