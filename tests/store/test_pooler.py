@@ -3,17 +3,21 @@ while direct connections keep psycopg's preparation of the statements they run o
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import psycopg
 import pytest
 
+import connectapps
 from connectapps.domain import accounts
 from connectapps.domain.models import PageRequest
 from connectapps.store import open_store
@@ -132,3 +136,50 @@ def test_pgbouncer_half_is_on_in_ci() -> None:
     if os.environ.get("CI"):
         assert "pgbouncer" in backends(), f"CI must set {POSTGRES_ENV}"
         pgbouncer.shared(os.environ[POSTGRES_ENV])
+
+
+SESSION_STATE = re.compile(
+    r"\b(UN)?LISTEN\s|\bpg_(try_)?advisory_lock(_shared)?\s*\(|\bTEMP(ORARY)?\s+TABLE\b|\bset_config\s*\("
+    r"|^\s*(SET|RESET|PREPARE|DISCARD)\s|\bWITH\s+HOLD\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+SOURCE = Path(connectapps.__file__).parent
+
+
+def sql_texts() -> Iterator[tuple[str, str]]:
+    """(where, text) for every string in the package's code but docstrings, and every migration."""
+    for path in sorted(SOURCE.rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+                      and node.body and isinstance(node.body[0], ast.Expr)}
+        parts_of_fstrings: set[int] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.JoinedStr):  # an f-string: its text with "{}" for each value
+                parts_of_fstrings.update(id(part) for part in node.values)
+                text = "".join(str(p.value) if isinstance(p, ast.Constant) else "{}" for p in node.values)
+                yield f"{path.relative_to(SOURCE)}:{node.lineno}", text
+            elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
+                  and id(node) not in docstrings | parts_of_fstrings):
+                yield f"{path.relative_to(SOURCE)}:{node.lineno}", node.value
+    for path in sorted((SOURCE / "store" / "migrations").glob("*.sql")):
+        yield str(path.relative_to(SOURCE)), path.read_text()
+
+
+def test_no_statement_keeps_session_state_a_transaction_pooler_would_lose() -> None:
+    """Behind PgBouncer in transaction mode each transaction may run on another server connection:
+    a SET, a session advisory lock, LISTEN, a temporary table or a held cursor would stay behind (or
+    leak to another client). The suite passing through the pooler cannot see all of these (LISTEN
+    would just go quiet), so the SQL itself is checked. SET LOCAL and pg_advisory_xact_lock are fine."""
+    found = [f"{where}: {text.strip()[:80]!r}" for where, text in sql_texts()
+             if SESSION_STATE.search(text) and not re.match(r"\s*SET\s+LOCAL\s", text, re.IGNORECASE)]
+    assert found == []
+
+
+def test_the_session_state_check_catches_what_it_is_for() -> None:
+    caught = ["LISTEN callbacks", "SELECT pg_advisory_lock(1)", "CREATE TEMP TABLE t (x int)",
+              "SET statement_timeout = 5", "select set_config('a.b', '1', false)", "DECLARE c CURSOR WITH HOLD FOR"]
+    passed = ["SELECT pg_advisory_xact_lock(?)", "UPDATE accounts SET status = ? WHERE sid = ?",
+              "INSERT INTO settings (name, value) VALUES (?, ?)", "SELECT pg_current_wal_insert_lsn()"]
+    assert [bool(SESSION_STATE.search(s)) for s in caught] == [True] * len(caught)
+    assert [bool(SESSION_STATE.search(s)) for s in passed] == [False] * len(passed)
