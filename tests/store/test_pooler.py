@@ -4,6 +4,7 @@ while direct connections keep psycopg's preparation of the statements they run o
 from __future__ import annotations
 
 import ast
+import logging
 import os
 import re
 import uuid
@@ -120,6 +121,30 @@ def test_through_the_pooler_no_server_connection_holds_a_prepared_statement(pool
             counts.append(conn.execute("SELECT count(*) FROM pg_prepared_statements").fetchone())
             assert conn.info.transaction_status == psycopg.pq.TransactionStatus.INTRANS
     assert counts == [(0,)] * pgbouncer.POOL_SIZE
+
+
+def test_a_pooler_the_url_does_not_declare_costs_no_more_than_one_lost_statement(
+    pooled: Opened, caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Without ``pooler=transaction`` behind PgBouncer: the first clash turns preparation off (and says
+    why in the log) instead of failing request after request; a plain read that clashed is run again."""
+    bouncer = pgbouncer.shared(os.environ[POSTGRES_ENV])
+    owner = accounts.create(pooled.store, "owner", None)
+    stores = [open_store(bouncer.pooled_url(pooled.direct_url, tell=False)) for _ in range(2)]
+    try:
+        with caplog.at_level(logging.WARNING, logger="connectapps.store.postgres"):
+            for store in stores:  # one after the other: PgBouncer hands both the same server connection
+                assert isinstance(store, PostgresStore) and store.prepare_threshold == PREPARE_THRESHOLD
+                for _ in range((PREPARE_THRESHOLD + 1) * store.pool.max_size):
+                    store.list_accounts(owner.sid, PageRequest(size=5))
+            with ThreadPoolExecutor(THREADS) as pool:
+                list(pool.map(lambda n: [stores[n % 2].list_accounts(owner.sid, PageRequest(size=5))
+                                         for _ in range(ROUNDS)], range(THREADS)))
+        assert None in [store.prepare_threshold for store in stores if isinstance(store, PostgresStore)]
+        assert "add ?pooler=transaction to the database URL" in caplog.text
+    finally:
+        for store in stores:
+            store.close()
 
 
 def test_direct_connections_prepare_the_statements_they_run_often(direct: Opened) -> None:
