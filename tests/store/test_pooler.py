@@ -38,6 +38,8 @@ def test_pooler_transaction_turns_preparation_off_and_leaves_the_rest_of_the_url
     assert connection_settings("postgresql://app@db/connectapps") == ("postgresql://app@db/connectapps",
                                                                       PREPARE_THRESHOLD)
     assert connection_settings("postgresql://app@db/c?pooler=session")[1] == PREPARE_THRESHOLD
+    spaced = "postgresql://app@db/c?options=-c%20search_path%3Dx+y&pooler=transaction"  # libpq: '+' is '+'
+    assert connection_settings(spaced) == ("postgresql://app@db/c?options=-c%20search_path%3Dx+y", None)
 
 
 def test_an_unsupported_pooler_mode_is_refused_with_the_accepted_ones() -> None:

@@ -23,7 +23,7 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import pq
@@ -56,14 +56,14 @@ def connection_settings(url: str) -> tuple[str, int | None]:
     ``session``) psycopg prepares statements a connection runs often, as usual.
     """
     parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    pooler = [value for key, value in query if key == POOLER_PARAMETER]
-    mode = pooler[-1].strip().lower() if pooler else "none"
+    items = parts.query.split("&") if parts.query else []
+    ours = [unquote(i.partition("=")[2]) for i in items if unquote(i.partition("=")[0]) == POOLER_PARAMETER]
+    rest = [i for i in items if unquote(i.partition("=")[0]) != POOLER_PARAMETER]  # as written: libpq decodes
+    mode = ours[-1].strip().lower() if ours else "none"
     if mode not in _PREPARE_THRESHOLDS:
-        raise ValueError(f"unsupported {POOLER_PARAMETER}={pooler[-1]!r} in the database URL: "
+        raise ValueError(f"unsupported {POOLER_PARAMETER}={ours[-1]!r} in the database URL: "
                          f"use one of {', '.join(_PREPARE_THRESHOLDS)}")
-    rest = urlencode([(key, value) for key, value in query if key != POOLER_PARAMETER])
-    return urlunsplit(parts._replace(query=rest)), _PREPARE_THRESHOLDS[mode]
+    return urlunsplit(parts._replace(query="&".join(rest))), _PREPARE_THRESHOLDS[mode]
 
 
 class PostgresStore(CachedSqlStore):
