@@ -181,7 +181,7 @@ def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     yield srv
     stop_server(srv)
     drop_database_url(backend, database_url)
-    assert log_problems(srv) == [], f"the shared {backend} server logged problems: see {srv.log}"
+    assert log_problems(srv) == [], f"the shared {backend} server logged problems:\n{srv.log.read_text()[-4000:]}"
 
 
 @dataclass
@@ -207,4 +207,5 @@ def pair(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pai
     stop_server(a)
     stop_server(b)
     drop_database_url(backend, database_url)
-    assert log_problems(a) + log_problems(b) == [], f"the {backend} pair logged problems: see {a.log}, {b.log}"
+    assert log_problems(a) + log_problems(b) == [], (
+        f"the {backend} pair logged problems:\n{a.log.read_text()[-3000:]}\n{b.log.read_text()[-3000:]}")
