@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint install browser node-client bench clean
+.PHONY: run test lint install browser pgbouncer node-client bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,14 @@ browser:
 		|| { apt-get update >/dev/null && apt-get install -y chromium >/dev/null; }; }
 	@test -x /usr/bin/chromium || { echo "make: could not install Debian's chromium" >&2; exit 1; }
 
+# The PostgreSQL half also runs through a PgBouncer in transaction mode, which the tests start
+# themselves (tests/pgbouncer.py) from Debian's package: only the binary is needed.
+PGBOUNCER_BIN = command -v pgbouncer >/dev/null || test -x /usr/sbin/pgbouncer
+pgbouncer:
+	@$(PGBOUNCER_BIN) || { apt-get install -y pgbouncer >/dev/null 2>&1 \
+		|| { apt-get update >/dev/null && apt-get install -y pgbouncer >/dev/null; }; }
+	@$(PGBOUNCER_BIN) || { echo "make: could not install Debian's pgbouncer" >&2; exit 1; }
+
 # The official twilio-node client, pinned by tests/node/package-lock.json.
 NODE_CLIENT := tests/node/node_modules/.package-lock.json
 $(NODE_CLIENT): tests/node/package.json tests/node/package-lock.json
@@ -37,7 +45,7 @@ $(NODE_CLIENT): tests/node/package.json tests/node/package-lock.json
 	cd tests/node && npm ci --no-audit --no-fund --silent
 node-client: $(NODE_CLIENT)
 
-test: lint browser node-client
+test: lint browser pgbouncer node-client
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

@@ -1,4 +1,5 @@
-"""``python -m bench``: load-test the ConnectApps server with wrk on SQLite and PostgreSQL.
+"""``python -m bench``: load-test the ConnectApps server with wrk on SQLite, PostgreSQL and PostgreSQL
+through PgBouncer (transaction mode).
 
 For each backend, dataset size and worker count it seeds a fresh database, starts
 ``connectapps serve``, and measures /health (the hello-world ceiling of that same server)
@@ -18,7 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from bench import endpoints, report, servers, wrk
-from bench.databases import DEFAULT_POSTGRES_URL, POSTGRES_URL_ENV, Backend, PostgresBackend, SqliteBackend
+from bench.databases import (
+    DEFAULT_POSTGRES_URL,
+    POSTGRES_URL_ENV,
+    Backend,
+    PgBouncerBackend,
+    PostgresBackend,
+    SqliteBackend,
+)
 from bench.endpoints import Endpoint
 from bench.report import Row, human_count
 from bench.servers import Seed, Server
@@ -43,7 +51,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (default 1)")
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="server worker counts (default 1 2)")
-    parser.add_argument("--backends", nargs="+", choices=["sqlite", "postgres"], default=["sqlite", "postgres"])
+    parser.add_argument("--backends", nargs="+", choices=["sqlite", "postgres", "pgbouncer"],
+                        default=["sqlite", "postgres", "pgbouncer"],
+                        help="pgbouncer: PostgreSQL through a PgBouncer in transaction mode (default: all three)")
     parser.add_argument("--endpoints", nargs="+", choices=endpoints.ALL, default=list(endpoints.DEFAULT_ORDER),
                         help="what to measure; /health is always measured first (default: all but "
                              f"{endpoints.LIST_OFFSET})")
@@ -191,14 +201,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         backends: list[Backend] = []
         if "sqlite" in args.backends:
             backends.append(SqliteBackend(tmp))
-        if "postgres" in args.backends:
-            postgres = PostgresBackend(args.postgres_url)
-            why = postgres.reachable()
+        pooled = PgBouncerBackend(args.postgres_url)
+        for candidate in (PostgresBackend(args.postgres_url), pooled):
+            if candidate.name not in args.backends:
+                continue
+            why = candidate.reachable()
             if why is None:
-                backends.append(postgres)
+                backends.append(candidate)
             else:
-                skipped["postgres"] = why
-                print(f"PostgreSQL not reachable at {args.postgres_url} ({why}): skipping the PostgreSQL runs.")
+                skipped[candidate.name] = why
+                print(f"{candidate.name} not usable at {args.postgres_url} ({why}): skipping its runs.")
         try:
             for backend in backends:
                 for apps in args.sizes:
@@ -206,6 +218,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         except (Exception, KeyboardInterrupt) as exc:
             failure = exc
             print(f"\nerror: {type(exc).__name__}: {exc}\n(reporting what was measured so far)", file=sys.stderr)
+        finally:
+            pooled.close()
 
     print("\n" + report.table(rows))
     print("\nratio = req/s over /health req/s of the same server in the same run.")

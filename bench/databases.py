@@ -5,8 +5,11 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from tests.pgbouncer import PgBouncer
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 POSTGRES_URL_ENV = "CONNECTAPPS_BENCH_POSTGRES_URL"
@@ -106,6 +109,49 @@ class PostgresBackend:
 
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute("VACUUM ANALYZE")
+
+
+class PgBouncerBackend(PostgresBackend):
+    """The same throw-away databases, created directly, but served through a PgBouncer in transaction
+    mode (the test suite's set-up, tests/pgbouncer.py) with the server told so (``?pooler=transaction``)."""
+
+    name = "pgbouncer"
+    POOL_SIZE = 8  # server connections: one per request thread of two workers (2 x 4)
+
+    def __init__(self, admin_url: str) -> None:
+        super().__init__(admin_url)
+        self.bouncer: PgBouncer | None = None  # started with the first database
+        self.direct: dict[str, str] = {}
+
+    def reachable(self) -> str | None:
+        from tests import pgbouncer
+
+        why = super().reachable()
+        if why is None and pgbouncer.binary() is None:
+            why = "pgbouncer is not installed (apt-get install pgbouncer)"
+        return why
+
+    @contextmanager
+    def fresh(self, label: str) -> Iterator[str]:
+        from tests import pgbouncer
+
+        if self.bouncer is None:
+            self.bouncer = pgbouncer.start(self.admin_url, pool_size=self.POOL_SIZE)
+        with super().fresh(label) as direct:
+            pooled = self.bouncer.pooled_url(direct)
+            self.direct[pooled] = direct
+            yield pooled
+
+    def query(self, url: str, sql: str, params: Sequence[object] = ()) -> list[tuple[Any, ...]]:
+        return super().query(self.direct[url], sql, params)
+
+    def after_seed(self, url: str) -> None:
+        super().after_seed(self.direct[url])
+
+    def close(self) -> None:
+        if self.bouncer is not None:
+            self.bouncer.stop()
+            self.bouncer = None
 
 
 def sid_at(backend: Backend, url: str, account_sid: str, offset: int) -> str:

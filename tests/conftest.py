@@ -1,13 +1,15 @@
 """Shared fixtures: a real server over HTTP on a free loopback port, per database backend.
 
 Every test that takes ``backend`` runs once on SQLite and, when
-``CONNECTAPPS_TEST_POSTGRES_URL`` is set, once more on PostgreSQL.
+``CONNECTAPPS_TEST_POSTGRES_URL`` is set, once more on PostgreSQL and once more on PostgreSQL
+through PgBouncer in transaction mode (tests/pgbouncer.py; whenever pgbouncer is installed, always
+under CI).
 """
 
 from __future__ import annotations
 
 import os
-import socket
+import re
 import subprocess
 import sys
 import time
@@ -26,14 +28,10 @@ from connectapps.domain import accounts, connect_apps
 from connectapps.domain.models import Account, ConnectApp
 from connectapps.store import open_store
 from connectapps.store.interface import Store
+from tests import pgbouncer
+from tests.processes import free_port, stop_process
 
 POSTGRES_ENV = "CONNECTAPPS_TEST_POSTGRES_URL"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_until_up(url: str, proc: subprocess.Popen[bytes], timeout: float = 20.0) -> None:
@@ -84,20 +82,42 @@ class Server:
         return requests.request(method, self.url + path, timeout=10, **kwargs)
 
 
+LOG_PROBLEM = re.compile(r"traceback|error|exception|warning|critical|fatal|prepared statement", re.IGNORECASE)
+
+
+def log_problems(server: Server) -> list[str]:
+    """The lines of a server's log that report a problem: a healthy server logs only its start and stop."""
+    return [line for line in server.log.read_text(errors="replace").splitlines() if LOG_PROBLEM.search(line)]
+
+
 def backends() -> list[str]:
     names = ["sqlite"]
     if os.environ.get(POSTGRES_ENV):
         names.append("postgres")
+        if pgbouncer.wanted():
+            names.append("pgbouncer")
     return names
 
 
+def pytest_report_header() -> str:
+    return f"database backends: {', '.join(backends())}"
+
+
+def pytest_sessionfinish() -> None:
+    pgbouncer.stop_shared()
+
+
 def fresh_database_url(backend: str, tmp: Path) -> str:
-    """A new, empty database for one server: a file on SQLite, a database on PostgreSQL."""
+    """A new, empty database for one server: a file on SQLite, a database on PostgreSQL (created
+    directly; on ``pgbouncer`` the URL then goes through the pooler)."""
     if backend == "sqlite":
         return f"sqlite:///{tmp / 'connectapps.db'}"
     from tests.pg import create_database
 
-    return create_database(os.environ[POSTGRES_ENV], f"connectapps_test_{uuid.uuid4().hex[:12]}")
+    admin = os.environ[POSTGRES_ENV]
+    bouncer = pgbouncer.shared(admin) if backend == "pgbouncer" else None
+    url = create_database(admin, f"connectapps_test_{uuid.uuid4().hex[:12]}")
+    return bouncer.pooled_url(url) if bouncer else url
 
 
 def start_server(database_url: str, tmp: Path, *extra: str, env: dict[str, str] | None = None) -> Server:
@@ -121,12 +141,7 @@ def start_server(database_url: str, tmp: Path, *extra: str, env: dict[str, str] 
 
 
 def stop_server(server: Server) -> None:
-    server.proc.terminate()
-    try:
-        server.proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.proc.kill()
-        server.proc.wait()
+    stop_process(server.proc)
     server.store.close()
 
 
@@ -148,7 +163,7 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 def drop_database_url(backend: str, database_url: str) -> None:
-    if backend == "postgres":
+    if backend != "sqlite":
         from tests.pg import drop_database
 
         drop_database(os.environ[POSTGRES_ENV], database_url)
@@ -179,3 +194,31 @@ def server(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
     yield srv
     stop_server(srv)
     drop_database_url(backend, database_url)
+    assert log_problems(srv) == [], f"the shared {backend} server logged problems:\n{srv.log.read_text()[-4000:]}"
+
+
+@dataclass
+class Pair:
+    """Two ``connectapps serve --workers 2`` on one database: two machines, as far as anything shared goes."""
+
+    a: Server
+    b: Server
+
+    def url(self, n: int) -> str:
+        """Alternate between the servers: even n -> A, odd n -> B."""
+        return (self.a if n % 2 == 0 else self.b).url
+
+
+@pytest.fixture(scope="module")
+def pair(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pair]:
+    """A fresh pair per test module; neither server may log a problem."""
+    tmp = tmp_path_factory.mktemp(f"pair-{backend}")
+    database_url = fresh_database_url(backend, tmp)
+    a = start_server(database_url, tmp, "--workers", "2")
+    b = start_server(database_url, tmp, "--workers", "2")
+    yield Pair(a, b)
+    stop_server(a)
+    stop_server(b)
+    drop_database_url(backend, database_url)
+    assert log_problems(a) + log_problems(b) == [], (
+        f"the {backend} pair logged problems:\n{a.log.read_text()[-3000:]}\n{b.log.read_text()[-3000:]}")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from connectapps import config
-from tests.conftest import POSTGRES_ENV, Server, fresh_database_url, start_server, stop_server
+from tests.conftest import Server, drop_database_url, fresh_database_url, start_server, stop_server
 
 OwnServer = Callable[..., Server]
 
@@ -30,7 +29,4 @@ def own_server(backend: str, tmp_path: Path) -> Iterator[OwnServer]:
     yield start
     for server in started:
         stop_server(server)
-        if backend == "postgres":
-            from tests.pg import drop_database
-
-            drop_database(os.environ[POSTGRES_ENV], server.database_url)
+        drop_database_url(backend, server.database_url)

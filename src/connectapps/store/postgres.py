@@ -6,13 +6,24 @@ the cluster: one round trip per request instead of one per record, never a stale
 engine without ``pg_current_wal_insert_lsn()`` (a distributed PostgreSQL-compatible one), or with
 ``CONNECTAPPS_PG_CACHE=off``, there is no cache. Migrations run under a transaction-scoped
 advisory lock, so N workers starting together apply each migration exactly once.
+
+Behind a transaction-mode pooler (PgBouncer's ``pool_mode = transaction``), the URL says so with
+``?pooler=transaction``: then psycopg never prepares a statement on the server, since the next
+transaction may run on another server connection (where the name is missing, or already taken).
+If the URL does not say so, the first such error turns preparation off for the store (with a
+warning in the log), so a forgotten parameter costs a request or two, not a stream of errors.
+Nothing else here keeps session state: no ``SET``, no session advisory lock, no ``LISTEN``, no
+temporary table; the per-request WAL check is one plain query, right on whichever server
+connection the pooler picks, since the WAL position belongs to the whole cluster.
 """
 
+import logging
 import os
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import pq
@@ -22,12 +33,37 @@ from connectapps.store.base import Run
 from connectapps.store.cache import CachedSqlStore
 from connectapps.store.rows import Row, Table
 
+log = logging.getLogger(__name__)
 CACHE_ENV = "CONNECTAPPS_PG_CACHE"
 _WAL_POSITION = "SELECT pg_current_wal_insert_lsn()"
 _WAL_POSITION_BYTES = _WAL_POSITION.encode()
 # An arbitrary, fixed key for pg_advisory_xact_lock: "connectapps migrations".
 MIGRATION_LOCK_KEY = 0x636F6E6E656374
 DEFAULT_POOL_SIZE = 8
+POOLER_PARAMETER = "pooler"
+# psycopg prepares a statement once a connection has run it this many times (its own default).
+PREPARE_THRESHOLD = 5
+_PREPARE_THRESHOLDS: dict[str, int | None] = {"none": PREPARE_THRESHOLD, "session": PREPARE_THRESHOLD,
+                                              "transaction": None}
+# What a transaction pooler the URL did not declare does to prepared statements.
+_UNDECLARED_POOLER = (psycopg.errors.DuplicatePreparedStatement, psycopg.errors.InvalidSqlStatementName)
+
+
+def connection_settings(url: str) -> tuple[str, int | None]:
+    """The URL for libpq (without ``pooler=``) and psycopg's prepare threshold for it.
+
+    ``pooler=transaction`` turns server-side preparation off; without it (or with ``none`` or
+    ``session``) psycopg prepares statements a connection runs often, as usual.
+    """
+    parts = urlsplit(url)
+    items = parts.query.split("&") if parts.query else []
+    ours = [unquote(i.partition("=")[2]) for i in items if unquote(i.partition("=")[0]) == POOLER_PARAMETER]
+    rest = [i for i in items if unquote(i.partition("=")[0]) != POOLER_PARAMETER]  # as written: libpq decodes
+    mode = ours[-1].strip().lower() if ours else "none"
+    if mode not in _PREPARE_THRESHOLDS:
+        raise ValueError(f"unsupported {POOLER_PARAMETER}={ours[-1]!r} in the database URL: "
+                         f"use one of {', '.join(_PREPARE_THRESHOLDS)}")
+    return urlunsplit(parts._replace(query="&".join(rest))), _PREPARE_THRESHOLDS[mode]
 
 
 class PostgresStore(CachedSqlStore):
@@ -44,9 +80,10 @@ class PostgresStore(CachedSqlStore):
 
     def __init__(self, url: str, pool_size: int = DEFAULT_POOL_SIZE) -> None:
         super().__init__()
-        self.url = url
+        self.url, self.prepare_threshold = connection_settings(url)
         self.pool = ConnectionPool(
-            url, min_size=1, max_size=pool_size, kwargs={"autocommit": True}, open=True,
+            self.url, min_size=1, max_size=pool_size, open=True,
+            kwargs={"autocommit": True, "prepare_threshold": self.prepare_threshold},
         )
         self._versions = threading.local()
         self._versions_lock = threading.Lock()
@@ -81,7 +118,7 @@ class PostgresStore(CachedSqlStore):
     def _version_connection(self) -> psycopg.Connection[Any]:
         conn: psycopg.Connection[Any] | None = getattr(self._versions, "conn", None)
         if conn is None or conn.closed:
-            conn = psycopg.connect(self.url, autocommit=True)
+            conn = psycopg.connect(self.url, autocommit=True, prepare_threshold=self.prepare_threshold)
             self._versions.conn = conn
             with self._versions_lock:
                 self._version_connections.append(conn)
@@ -91,20 +128,40 @@ class PostgresStore(CachedSqlStore):
     def from_url(cls, url: str) -> "PostgresStore":
         return cls(url)
 
+    def _stop_preparing(self, conn: psycopg.Connection[Any], error: psycopg.Error) -> None:
+        """A prepared statement went missing or clashed: a transaction pooler the URL did not declare.
+        Prepare nothing more, on any connection of this store, and tell the operator once."""
+        conn.prepare_threshold = None
+        if self.prepare_threshold is not None:
+            self.prepare_threshold = None
+            log.warning("prepared statements are being lost between transactions (%s): a transaction-mode "
+                        "pooler? Preparation is now off; add ?pooler=transaction to the database URL",
+                        type(error).__name__)
+
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
         if not sql.startswith("SELECT"):
             self._forget_own_writes()
         with self.pool.connection() as conn:
-            cursor = conn.execute(sql, params)
+            conn.prepare_threshold = self.prepare_threshold
+            try:
+                cursor = conn.execute(sql, params)
+            except _UNDECLARED_POOLER as error:  # raised before the statement ran: safe to run it again
+                self._stop_preparing(conn, error)
+                cursor = conn.execute(sql, params)
             return list(cursor.fetchall()) if cursor.description is not None else []
 
     @contextmanager
     def _transaction(self) -> Iterator[Run]:
         self._forget_own_writes()
         with self.pool.connection() as conn, conn.transaction():
+            conn.prepare_threshold = self.prepare_threshold
 
             def run(sql: str, params: Sequence[object]) -> list[Row]:
-                cursor = conn.execute(self._sql(sql), params)
+                try:
+                    cursor = conn.execute(self._sql(sql), params)
+                except _UNDECLARED_POOLER as error:  # the transaction is lost; the next ones will not be
+                    self._stop_preparing(conn, error)
+                    raise
                 return list(cursor.fetchall()) if cursor.description is not None else []
 
             yield run
