@@ -1,27 +1,31 @@
-"""People who sign in to the web pages: creation, password checks, sign-in throttling.
+"""People who sign in to the web pages: creation, password checks and changes.
 
-Passwords are hashed with Argon2id (argon2-cffi) and never logged or returned.
+Passwords are hashed with Argon2id (argon2-cffi) and never logged or returned. Checking one
+costs tens of milliseconds of CPU and 64 MiB, so a process checks at most a few at once
+(``limit_password_checks``) and answers Busy beyond that rather than queueing: a flood of
+sign-ins cannot hold every request thread. Throttling is throttle.py's.
 """
 
 import hmac
+import os
 import secrets
+import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from connectapps.domain import accounts, sids
-from connectapps.domain.errors import InvalidParameter, NotAuthenticated, Throttled
+from connectapps.domain import accounts, sids, throttle
+from connectapps.domain.errors import Busy, InvalidParameter, NotAuthenticated, NotFound
 from connectapps.domain.models import Account, User
 from connectapps.store.interface import Store
 
 PASSWORD_MIN = 8
-THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_EMAIL = 5
-MAX_FAILURES_PER_ADDRESS = 20
+EMAIL_MAX = 254
 
 _hasher = PasswordHasher()
+_checks = threading.BoundedSemaphore(os.cpu_count() or 1)  # replaced by limit_password_checks
 # Verified against when the email is unknown, so a miss costs what a hit costs.
 _DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
@@ -39,10 +43,9 @@ def normalise_email(email: str) -> str:
 def create(store: Store, email: str, password: str) -> NewUser:
     """A person and the main account created with them."""
     email = normalise_email(email)
-    if "@" not in email or len(email) > 254 or any(ch.isspace() for ch in email):
+    if "@" not in email or len(email) > EMAIL_MAX or any(ch.isspace() for ch in email):
         raise InvalidParameter("email", InvalidParameter.EMAIL, email)
-    if len(password) < PASSWORD_MIN:
-        raise InvalidParameter("password", InvalidParameter.PASSWORD, str(PASSWORD_MIN))
+    _check_password(password)
     if store.get_user_by_email(email) is not None:
         raise InvalidParameter("email", InvalidParameter.EMAIL_TAKEN, email)
     user = User(id="US" + secrets.token_hex(16), email=email, password_hash=_hasher.hash(password),
@@ -52,33 +55,54 @@ def create(store: Store, email: str, password: str) -> NewUser:
     return NewUser(user, account)
 
 
-def _throttle_keys(email: str, address: str) -> tuple[str, str]:
-    return f"email:{email}", f"addr:{address}"
+def sign_in(store: Store, email: str, password: str, address: str, now: datetime | None = None) -> User:
+    """The user these credentials prove, from a client at ``address``.
 
-
-def sign_in(store: Store, email: str, password: str, address: str) -> User:
-    """The user these credentials prove. Throttled per email and per client address.
-
-    Raises Throttled when too many recent failures came from the email or the address
-    (checked before the password, so a throttled guess learns nothing), NotAuthenticated
-    on a wrong email or password.
+    Raises Busy when too many passwords are being checked at this moment (at once, before any
+    work); Throttled when this email-and-address pair is in its backoff (throttle.py: counted
+    atomically before the password is checked, so a throttled guess learns nothing);
+    NotAuthenticated on a wrong email or password.
     """
     email = normalise_email(email)
-    now = datetime.now(UTC)
-    email_key, address_key = _throttle_keys(email, address)
-    since = now - THROTTLE_WINDOW
-    if (store.count_sign_in_failures(email_key, since) >= MAX_FAILURES_PER_EMAIL
-            or store.count_sign_in_failures(address_key, since) >= MAX_FAILURES_PER_ADDRESS):
-        raise Throttled(THROTTLE_WINDOW)
-    user = store.get_user_by_email(email)
-    verified = _verify(user.password_hash if user else _DUMMY_HASH, password)
-    if user is None or not verified:
-        store.record_sign_in_failure((email_key, address_key), now)
+    if len(email) > EMAIL_MAX:  # no user can have it: refuse before touching anything
         raise NotAuthenticated()
-    # A success clears this email's failures (not the address's: one good password from an
-    # address must not reset the count of guesses it made at other accounts).
-    store.forget_sign_in_failures(now - THROTTLE_WINDOW, email_key)
+    now = now or datetime.now(UTC)
+    checks = _checks
+    if not checks.acquire(blocking=False):
+        raise Busy()
+    try:
+        attempt = throttle.attempt(store, email, address, now)
+        user = store.get_user_by_email(email)
+        verified = _verify(user.password_hash if user else _DUMMY_HASH, password)
+    finally:
+        checks.release()
+    if user is None or not verified:
+        throttle.failed(store, attempt, now)
+        raise NotAuthenticated()
+    throttle.succeeded(store, attempt)
     return user
+
+
+def set_password(store: Store, email: str, password: str) -> User:
+    """Change a user's password; every session they have ends with the old one (same transaction)."""
+    user = store.get_user_by_email(normalise_email(email))
+    if user is None:
+        raise NotFound(email)
+    _check_password(password)
+    if not store.set_password_hash(user.id, _hasher.hash(password)):
+        raise NotFound(email)
+    return user
+
+
+def limit_password_checks(limit: int) -> None:
+    """At most ``limit`` passwords checked at once in this process (config.sign_in_concurrency)."""
+    global _checks
+    _checks = threading.BoundedSemaphore(max(1, limit))
+
+
+def _check_password(password: str) -> None:
+    if len(password) < PASSWORD_MIN:
+        raise InvalidParameter("password", InvalidParameter.PASSWORD, str(PASSWORD_MIN))
 
 
 def _verify(password_hash: str, password: str) -> bool:
