@@ -47,6 +47,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo and store.count_accounts() == 0:
         _create_demo(store, args.host, args.port)
     store.close()
+    checks = config.sign_in_concurrency()
+    os.environ[config.SIGNIN_CONCURRENCY_ENV] = str(checks)
+    sqlite = url.startswith("sqlite:")
+    # Threads that wait on password checks (at most ``checks``) must leave others to answer the API.
+    threads = args.blocking_threads or (checks + 1 if sqlite else max(4, checks + 2))
     Granian(
         target="connectapps.app:create_app_from_env",
         factory=True,
@@ -54,7 +59,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         address=args.host,
         port=args.port,
         workers=args.workers,
-        blocking_threads=args.blocking_threads or (1 if url.startswith("sqlite:") else 4),
+        blocking_threads=threads,
         log_access=False,
     ).serve()
     return 0
@@ -219,8 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--blocking-threads", type=int, help="Python threads per worker (default: 1 on "
-                       "SQLite, where more threads only contend for the GIL; 4 on PostgreSQL)")
+    serve.add_argument("--blocking-threads", type=int, help="Python threads per worker (default on SQLite: "
+                       f"one more than the concurrent password checks (${config.SIGNIN_CONCURRENCY_ENV}), as more "
+                       "only contend for the GIL; on PostgreSQL: 4, or two more than the checks)")
     serve.add_argument("--demo", action="store_true", help="on an empty database, create a demo account and app")
     serve.set_defaults(func=cmd_serve)
 

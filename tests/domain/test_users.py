@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from connectapps import config
-from connectapps.domain import sessions, throttle, users
+from connectapps.domain import passwords, sessions, throttle, users
 from connectapps.domain.errors import Busy, InvalidParameter, NotAuthenticated, NotFound, Throttled
 from connectapps.store.interface import Store
 
@@ -20,7 +20,7 @@ RIGHT = "the right one"
 def default_password_checks() -> Iterator[None]:
     """Tests that change how many passwords are checked at once leave the default behind."""
     yield
-    users.limit_password_checks(config.sign_in_concurrency())
+    passwords.limit_checks(config.sign_in_concurrency())
 
 
 def wrong(store: Store, email: str, address: str = ADDRESS, now: datetime | None = None) -> None:
@@ -112,7 +112,7 @@ def test_guesses_spread_over_many_addresses_shrink_every_pairs_allowance(
 
 def test_simultaneous_wrong_guesses_are_checked_at_most_the_allowance(store: Store) -> None:
     users.create(store, "race@example.com", RIGHT)
-    users.limit_password_checks(16)  # so that only the throttle limits what is checked
+    passwords.limit_checks(16)  # so that only the throttle limits what is checked
     start = threading.Barrier(16)
     outcomes: list[str] = []
 
@@ -133,13 +133,13 @@ def test_simultaneous_wrong_guesses_are_checked_at_most_the_allowance(store: Sto
 
 def test_beyond_the_concurrent_checks_a_sign_in_is_refused_at_once_and_not_counted(store: Store) -> None:
     users.create(store, "busy@example.com", RIGHT)
-    users.limit_password_checks(1)
-    assert users._checks.acquire(blocking=False)  # another sign-in is being checked
+    passwords.limit_checks(1)
+    assert passwords._checks.slots.acquire(blocking=False)  # another sign-in is being checked
     try:
         with pytest.raises(Busy):
             users.sign_in(store, "busy@example.com", RIGHT, ADDRESS)
     finally:
-        users._checks.release()
+        passwords._checks.slots.release()
     assert store.get_sign_in_throttle(f"pair {ADDRESS} busy@example.com") is None
     assert users.sign_in(store, "busy@example.com", RIGHT, ADDRESS)
 

@@ -15,7 +15,7 @@ from falcon import testing
 
 from connectapps import config
 from connectapps.app import create_app
-from connectapps.domain import throttle, users
+from connectapps.domain import passwords, throttle
 from connectapps.store.interface import Store
 from tests.conftest import Server, drop_database_url, fresh_database_url, start_server, stop_server
 from tests.web.conftest import OwnServer
@@ -105,13 +105,13 @@ def test_beyond_the_concurrent_password_checks_sign_in_answers_503_at_once(store
     cookie = page.headers["Set-Cookie"].split(";")[0]
     form = {"csrf": hidden_fields(page.text)["csrf"], "email": person.email, "password": person.password}
     headers = {"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"}
-    users.limit_password_checks(1)
-    assert users._checks.acquire(blocking=False)  # a sign-in being checked right now
+    passwords.limit_checks(1)
+    assert passwords._checks.slots.acquire(blocking=False)  # a sign-in being checked right now
     try:
         busy = client.simulate_post("/signin", body=urlencode(form), headers=headers)
     finally:
-        users._checks.release()
-        users.limit_password_checks(config.sign_in_concurrency())
+        passwords._checks.slots.release()
+        passwords.limit_checks(config.sign_in_concurrency())
     assert busy.status_code == 503
     assert busy.headers["Retry-After"] == "1"
     assert busy.headers["Content-Type"] == "text/html; charset=utf-8"

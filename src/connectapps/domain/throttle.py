@@ -18,7 +18,7 @@ backoff instead of a hard lockout, each attempt counted atomically before its pa
 
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from connectapps.domain.errors import Throttled
 from connectapps.store.interface import Store
@@ -30,6 +30,7 @@ FIRST_DELAY = timedelta(minutes=1)
 MAX_DELAY = timedelta(minutes=15)
 FORGET_AFTER = timedelta(hours=1)
 PRUNE_EVERY_SECONDS = 60.0
+ANY_TIME = datetime.min.replace(tzinfo=UTC)  # "the next attempt may come at once"
 
 _pruned_at = 0.0  # when this process last dropped stale counters (time.monotonic)
 
@@ -59,7 +60,7 @@ def attempt(store: Store, email: str, address: str, now: datetime) -> Attempt:
     stale = now - FORGET_AFTER
     failures = store.get_sign_in_throttle(counted.email)
     under_attack = failures is not None and failures.last_at >= stale and failures.attempts >= UNDER_ATTACK
-    schedule = [now + wait for wait in delays(FREE_UNDER_ATTACK if under_attack else FREE_ATTEMPTS)]
+    schedule = [_after(now, wait) for wait in delays(FREE_UNDER_ATTACK if under_attack else FREE_ATTEMPTS)]
     if store.count_sign_in_attempt(counted.pair, now, stale, schedule) is None:
         current = store.get_sign_in_throttle(counted.pair)
         wait = current.next_at - now if current is not None else timedelta(0)
@@ -67,9 +68,15 @@ def attempt(store: Store, email: str, address: str, now: datetime) -> Attempt:
     return counted
 
 
+def _after(now: datetime, wait: timedelta) -> datetime:
+    """When the next attempt may come. No wait is ``ANY_TIME``, not ``now``: requests racing with
+    each other took their ``now`` in an order the database need not see them in."""
+    return now + wait if wait else ANY_TIME
+
+
 def failed(store: Store, counted: Attempt, now: datetime) -> None:
     """A wrong password: one more failure for the email, from whichever address."""
-    store.count_sign_in_attempt(counted.email, now, now - FORGET_AFTER, [now])
+    store.count_sign_in_attempt(counted.email, now, now - FORGET_AFTER, [ANY_TIME])
 
 
 def succeeded(store: Store, counted: Attempt) -> None:

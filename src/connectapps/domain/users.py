@@ -1,33 +1,20 @@
-"""People who sign in to the web pages: creation, password checks and changes.
+"""People who sign in to the web pages: creation, signing in, password changes.
 
-Passwords are hashed with Argon2id (argon2-cffi) and never logged or returned. Checking one
-costs tens of milliseconds of CPU and 64 MiB, so a process checks at most a few at once
-(``limit_password_checks``) and answers Busy beyond that rather than queueing: a flood of
-sign-ins cannot hold every request thread. Throttling is throttle.py's.
+Hashing and the bound on concurrent checks are passwords.py's; throttling is throttle.py's.
 """
 
 import hmac
-import os
 import secrets
-import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
-from connectapps.domain import accounts, sids, throttle
-from connectapps.domain.errors import Busy, InvalidParameter, NotAuthenticated, NotFound
+from connectapps.domain import accounts, passwords, sids, throttle
+from connectapps.domain.errors import InvalidParameter, NotAuthenticated, NotFound
 from connectapps.domain.models import Account, User
 from connectapps.store.interface import Store
 
 PASSWORD_MIN = 8
 EMAIL_MAX = 254
-
-_hasher = PasswordHasher()
-_checks = threading.BoundedSemaphore(os.cpu_count() or 1)  # replaced by limit_password_checks
-# Verified against when the email is unknown, so a miss costs what a hit costs.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +35,7 @@ def create(store: Store, email: str, password: str) -> NewUser:
     _check_password(password)
     if store.get_user_by_email(email) is not None:
         raise InvalidParameter("email", InvalidParameter.EMAIL_TAKEN, email)
-    user = User(id="US" + secrets.token_hex(16), email=email, password_hash=_hasher.hash(password),
+    user = User(id="US" + secrets.token_hex(16), email=email, password_hash=passwords.hash_password(password),
                 date_created=datetime.now(UTC))
     account = accounts.new_account(f"{email}'s account", user_id=user.id)
     store.insert_user(user, account)
@@ -67,15 +54,10 @@ def sign_in(store: Store, email: str, password: str, address: str, now: datetime
     if len(email) > EMAIL_MAX:  # no user can have it: refuse before touching anything
         raise NotAuthenticated()
     now = now or datetime.now(UTC)
-    checks = _checks
-    if not checks.acquire(blocking=False):
-        raise Busy()
-    try:
+    with passwords.checking() as check:  # Busy before anything is counted
         attempt = throttle.attempt(store, email, address, now)
         user = store.get_user_by_email(email)
-        verified = _verify(user.password_hash if user else _DUMMY_HASH, password)
-    finally:
-        checks.release()
+        verified = check(user.password_hash if user else passwords.DUMMY_HASH, password)
     if user is None or not verified:
         throttle.failed(store, attempt, now)
         raise NotAuthenticated()
@@ -89,27 +71,14 @@ def set_password(store: Store, email: str, password: str) -> User:
     if user is None:
         raise NotFound(email)
     _check_password(password)
-    if not store.set_password_hash(user.id, _hasher.hash(password)):
+    if not store.set_password_hash(user.id, passwords.hash_password(password)):
         raise NotFound(email)
     return user
-
-
-def limit_password_checks(limit: int) -> None:
-    """At most ``limit`` passwords checked at once in this process (config.sign_in_concurrency)."""
-    global _checks
-    _checks = threading.BoundedSemaphore(max(1, limit))
 
 
 def _check_password(password: str) -> None:
     if len(password) < PASSWORD_MIN:
         raise InvalidParameter("password", InvalidParameter.PASSWORD, str(PASSWORD_MIN))
-
-
-def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 def owns(store: Store, user: User, account_sid: str) -> Account | None:

@@ -14,7 +14,7 @@ from typing import Any
 import falcon
 
 from connectapps import config
-from connectapps.domain import users
+from connectapps.domain import passwords
 from connectapps.store.interface import Store
 from connectapps.web import console
 from connectapps.web.sessions import Sessions
@@ -24,7 +24,7 @@ from connectapps.web.views import Consent, Home, SignIn, SignOut, SignOutEverywh
 def install(app: falcon.App[Any, Any], store: Store) -> None:
     """Add the web routes to ``app``."""
     hops = config.proxy_hops()
-    users.limit_password_checks(config.sign_in_concurrency())
+    passwords.limit_checks(config.sign_in_concurrency())
     web = Web(store, Sessions(store, hops), hops)
     app.add_route("/", Home(web))
     app.add_route("/signin", SignIn(web))

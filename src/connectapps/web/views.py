@@ -12,12 +12,12 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import falcon
 
-from connectapps.domain import authorizations, sessions, users
-from connectapps.domain.errors import ConsentChanged, NotAuthenticated
+from connectapps.domain import authorizations, passwords, sessions, users
+from connectapps.domain.errors import Busy, ConsentChanged, NotAuthenticated
 from connectapps.domain.models import ConnectApp, User
 from connectapps.store.interface import Store
 from connectapps.web import csrf, static
-from connectapps.web.inputs import client_address, read_form, safe_next
+from connectapps.web.inputs import client_address, discard_body, read_form, safe_next
 from connectapps.web.pages import Page, WebError, redirect, render
 from connectapps.web.sessions import Session, Sessions
 
@@ -132,6 +132,9 @@ class SignIn(Page):
         self._form(resp, session, next_path)
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        if passwords.saturated():  # refused before any work: a flood of sign-ins must not crowd out the rest
+            discard_body(req)
+            raise Busy()
         session = self.web.begin(req)
         form = read_form(req)
         self.web.check_csrf(session, form.get(csrf.FIELD))
