@@ -68,6 +68,14 @@ def test_free_attempts_then_a_backoff_that_doubles(store: Store) -> None:
         wrong(store, "ada@example.com", now=t2)
 
 
+def test_racing_requests_whose_clocks_disagree_do_not_throttle_each_other(store: Store) -> None:
+    users.create(store, "cy@example.com", RIGHT)
+    now = datetime.now(UTC)
+    wrong(store, "cy@example.com", now=now)
+    wrong(store, "cy@example.com", now=now - timedelta(milliseconds=5))  # took its time a moment earlier
+    assert users.sign_in(store, "cy@example.com", RIGHT, ADDRESS, now - timedelta(milliseconds=9))
+
+
 def test_the_backoff_stops_doubling_at_its_ceiling_and_a_quiet_hour_forgets(store: Store) -> None:
     assert throttle.delays(2) == [timedelta(0), *(throttle.FIRST_DELAY * 2**n for n in range(4)),
                                   throttle.MAX_DELAY]
