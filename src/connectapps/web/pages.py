@@ -112,7 +112,17 @@ def error_page(resp: falcon.Response, error: WebError) -> None:
     resp.delete_header("Location")
     for name, value in error.headers.items():
         resp.set_header(name, value)
-    render(resp, "error.html", status=error.status, title=error.title, message=error.message)
+    security_headers(resp)
+    resp.status = error.status
+    resp.content_type = HTML
+    resp.text = _error_html(error.title, error.message)
+
+
+@functools.lru_cache(maxsize=64)
+def _error_html(title: str, message: str) -> str:
+    """An error page's HTML: the same for everyone (no user, no token), so rendered once — the
+    503 a flood of sign-ins gets costs next to nothing."""
+    return _env.get_template("error.html").render(title=title, message=message)
 
 
 Responder = Callable[..., None]
