@@ -58,10 +58,11 @@ class Server:
     (SIGTERM, then SIGKILL), whatever happened inside the block.
     """
 
-    def __init__(self, database_url: str, workers: int, log_path: Path) -> None:
+    def __init__(self, database_url: str, workers: int, log_path: Path, extra: tuple[str, ...] = ()) -> None:
         self.database_url = database_url
         self.workers = workers
         self.log_path = log_path
+        self.extra = extra  # more ``serve`` flags
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -90,7 +91,7 @@ class Server:
         self.port = free_port()
         command = [
             *CONNECTAPPS, "serve", "--host", "127.0.0.1", "--port", str(self.port),
-            "--workers", str(self.workers), "--database", self.database_url,
+            "--workers", str(self.workers), "--database", self.database_url, *self.extra,
         ]
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(

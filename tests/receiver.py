@@ -52,7 +52,8 @@ class Receiver:
                 return snapshot
             time.sleep(0.02)
         with self.lock:
-            raise AssertionError(f"condition not met in {timeout}s; received {len(self.requests)} requests")
+            paths = [f"{r.method} {r.path}" for r in self.requests]
+            raise AssertionError(f"condition not met in {timeout}s; received {len(paths)} requests: {paths}")
 
 
 @contextmanager

@@ -4,11 +4,12 @@ import json
 import os
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from connectapps.domain import authorizations
+from connectapps.domain import authorizations, sessions, users
 from connectapps.store import open_store
 
 
@@ -95,6 +96,25 @@ def test_users_create_password_from_stdin_and_second_main_account(database_url: 
         store.close()
     assert "already registered" in fails(database_url, "users", "create", "--email", "ada@example.com",
                                           "--password", "whatever1")
+
+
+def test_users_set_password_ends_every_session(database_url: str) -> None:
+    created = cli(database_url, "users", "create", "--email", "kay@example.com", "--password", "first password")
+    store = open_store(database_url)
+    try:
+        now = datetime.now(UTC)
+        sessions.begin(store, created["user"]["id"], "c" * 32, now + timedelta(hours=1), now)
+        out = cli(database_url, "users", "set-password", "--email", "KAY@example.com", "--password", "-",
+                  stdin="second password\n")
+        assert "every session of theirs has ended" in out and "second password" not in out
+        assert sessions.user_of(store, "c" * 32, created["user"]["id"], now) is None
+        assert users.sign_in(store, "kay@example.com", "second password", "192.0.2.1").email == "kay@example.com"
+    finally:
+        store.close()
+    assert "at least 8 characters" in fails(database_url, "users", "set-password", "--email", "kay@example.com",
+                                  "--password", "short")
+    assert "20404" in fails(database_url, "users", "set-password", "--email", "nobody@example.com",
+                            "--password", "long enough")
 
 
 def test_authorizations_list_revoke_callbacks_list_and_apps_delete(database_url: str) -> None:

@@ -58,6 +58,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo and store.count_accounts() == 0:
         _create_demo(store, args.host, args.port)
     store.close()
+    checks = config.sign_in_concurrency()
+    os.environ[config.SIGNIN_CONCURRENCY_ENV] = str(checks)
+    sqlite = url.startswith("sqlite:")
+    # Threads that wait on password checks (at most ``checks``) must leave others to answer the API.
+    threads = args.blocking_threads or (checks + 1 if sqlite else max(4, checks + 2))
     Granian(
         target="connectapps.app:create_app_from_env",
         factory=True,
@@ -65,7 +70,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         address=args.host,
         port=args.port,
         workers=args.workers,
-        blocking_threads=args.blocking_threads or (1 if url.startswith("sqlite:") else 4),
+        blocking_threads=threads,
         log_access=False,
     ).serve()
     return 0
@@ -118,6 +123,14 @@ def cmd_users_create(args: argparse.Namespace) -> int:
         "sid": created.account.sid,
         "auth_token": created.account.auth_token,
     })
+    return 0
+
+
+def cmd_users_set_password(args: argparse.Namespace) -> int:
+    """A new password; every web session the user has ends."""
+    password = sys.stdin.readline().rstrip("\n") if args.password == "-" else args.password
+    user = users.set_password(_store(args), args.email, password)
+    print(f"password changed for {user.email}; every session of theirs has ended")
     return 0
 
 
@@ -222,8 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--blocking-threads", type=int, help="Python threads per worker (default: 1 on "
-                       "SQLite, where more threads only contend for the GIL; 4 on PostgreSQL)")
+    serve.add_argument("--blocking-threads", type=int, help="Python threads per worker (default on SQLite: "
+                       f"one more than the concurrent password checks (${config.SIGNIN_CONCURRENCY_ENV}), as more "
+                       "only contend for the GIL; on PostgreSQL: 4, or two more than the checks)")
     serve.add_argument("--demo", action="store_true", help="on an empty database, create a demo account and app")
     serve.add_argument("--callback-allowed-hosts", metavar="LIST", help="where deauthorize callbacks may go "
                        "besides public addresses: comma-separated loopback, private, *, CIDRs, host names "
@@ -241,6 +255,10 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.add_argument("--email", required=True)
     create_user.add_argument("--password", required=True, help="the password, or - to read it from stdin")
     create_user.set_defaults(func=cmd_users_create)
+    set_password = users_cmd.add_parser("set-password", parents=[common], help="change a password (signs them out)")
+    set_password.add_argument("--email", required=True)
+    set_password.add_argument("--password", required=True, help="the new password, or - to read it from stdin")
+    set_password.set_defaults(func=cmd_users_set_password)
 
     auth_cmd = commands.add_parser("authorizations", help="authorized Connect Apps").add_subparsers(
         dest="sub", required=True)

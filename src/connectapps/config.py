@@ -42,3 +42,23 @@ def proxy_hops() -> int:
     if hops < 0:
         raise ValueError(f"{PROXY_HOPS_ENV} must be 0 or more, not {value}")
     return hops
+
+
+SIGNIN_CONCURRENCY_ENV = "CONNECTAPPS_SIGNIN_CONCURRENCY"
+
+
+def sign_in_concurrency() -> int:
+    """How many passwords one server process checks at once (default: half its CPU cores, at least 1).
+
+    Each check is an Argon2id hash (tens of milliseconds of CPU on up to 4 threads, 64 MiB); a
+    sign-in beyond this many at once is answered 503 "try again" at once instead of holding a
+    request thread. Keep it below the request threads (``serve --blocking-threads``).
+    """
+    value = os.environ.get(SIGNIN_CONCURRENCY_ENV, "").strip()
+    if not value:
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        return max(1, cores // 2)
+    limit = int(value)
+    if limit < 1:
+        raise ValueError(f"{SIGNIN_CONCURRENCY_ENV} must be 1 or more, not {value}")
+    return limit

@@ -5,14 +5,22 @@ ConnectApp: <friendly name>`` under the chosen account, and records the app's pe
 they are at that moment (a later change of the app's permissions applies only after the user
 authorizes again). The browser then goes to the app's stored authorize_redirect_url with
 ``AccountSid`` (or ``error=unauthorized_client`` on denial) and the ``state`` it came with.
+
+Consent covers what the page showed: the page carries ``terms(app)``, a digest of everything it
+displayed, and ``authorize_as_shown`` grants only if the app still has those terms — the
+authorization then records the very permissions the user saw. An app whose owner account is
+not active (suspended or closed) cannot be authorized: it is as unavailable as an unknown one.
 """
 
+import hashlib
+import hmac
+import json
 import secrets
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from connectapps.domain import accounts, sids
-from connectapps.domain.errors import InvalidParameter, NotFound
+from connectapps.domain.errors import ConsentChanged, Forbidden, InvalidParameter, NotFound
 from connectapps.domain.models import (
     ACTIVE,
     CLOSED,
@@ -37,17 +45,48 @@ PERMISSION_WORDS = {
 
 
 def consent_app(store: Store, connect_app_sid: str) -> ConnectApp:
-    """The app a consent page is for: it must exist and have somewhere to send the user back."""
+    """The app a consent page is for: it must exist, belong to an active account, and have
+    somewhere to send the user back."""
     app = store.find_connect_app(connect_app_sid) if sids.is_sid(connect_app_sid, sids.CONNECT_APP) else None
-    if app is None:
+    if app is None or not _owner_active(store, app):
         raise NotFound(connect_app_sid)
     if not app.authorize_redirect_url:
         raise InvalidParameter("authorize_redirect_url", InvalidParameter.NO_REDIRECT_URL, app.sid)
     return app
 
 
+def _owner_active(store: Store, app: ConnectApp) -> bool:
+    owner = store.get_account(app.account_sid)
+    return owner is not None and owner.status == ACTIVE
+
+
+def terms(app: ConnectApp) -> str:
+    """A digest of everything the consent page shows of ``app`` (and where it sends the user)."""
+    shown = [app.sid, app.friendly_name, app.company_name, app.description, app.homepage_url,
+             app.authorize_redirect_url, list(app.permissions)]
+    return hashlib.sha256(json.dumps(shown).encode()).hexdigest()
+
+
+def authorize_as_shown(store: Store, app: ConnectApp, account: Account, shown_terms: str) -> Authorization:
+    """Authorize ``app`` if it still has the terms its consent page showed; ConsentChanged if not.
+
+    ``app`` is the record just read, so what is recorded is exactly what matched the page.
+    """
+    if not hmac.compare_digest(terms(app).encode(), shown_terms.encode("utf-8", "replace")):
+        raise ConsentChanged(app.sid)
+    return authorize(store, app, account)
+
+
 def authorize(store: Store, app: ConnectApp, account: Account) -> Authorization:
-    """Grant ``app`` access to ``account`` (which the caller has checked the user owns)."""
+    """Grant ``app`` access to ``account`` (which the caller has checked the user owns).
+
+    NotFound if the app's owner account is not active; Forbidden if ``account`` is not: an
+    authorization that could never be used is not created.
+    """
+    if not _owner_active(store, app):
+        raise NotFound(app.sid)
+    if account.status != ACTIVE:
+        raise Forbidden(f"{account.sid} is not active")
     now = datetime.now(UTC)
     existing = store.get_authorization(account.sid, app.sid)
     subaccount = store.get_account(existing.subaccount_sid) if existing else None

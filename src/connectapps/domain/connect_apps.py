@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from connectapps.domain import sids
 from connectapps.domain.errors import InvalidParameter, NotFound
-from connectapps.domain.models import CALLBACK_METHODS, PERMISSIONS, ConnectApp, Page, PageRequest
+from connectapps.domain.models import ACTIVE, CALLBACK_METHODS, PERMISSIONS, ConnectApp, Page, PageRequest
 from connectapps.store.interface import Store
 
 FRIENDLY_NAME_MAX = 64
@@ -113,6 +113,13 @@ def new_connect_app(account_sid: str, raw: Changes) -> ConnectApp:
 
 
 def create(store: Store, account_sid: str, raw: Changes) -> ConnectApp:
+    """A new Connect App, in an account that exists and is active (a suspended or closed account
+    gets no new apps: nobody could authorize them)."""
+    account = store.get_account(account_sid)
+    if account is None:
+        raise NotFound(account_sid)
+    if account.status != ACTIVE:
+        raise InvalidParameter("account_sid", InvalidParameter.INACTIVE_ACCOUNT, account.status)
     app = new_connect_app(account_sid, raw)
     store.insert_connect_app(app)
     return app

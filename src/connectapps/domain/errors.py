@@ -31,6 +31,18 @@ class Throttled(DomainError):
         self.retry_after = retry_after
 
 
+class Busy(DomainError):
+    """Too many passwords are being checked at this moment; try again in a moment.
+
+    Checking a password costs tens of milliseconds of CPU and 64 MiB; refusing at once keeps the
+    server answering everything else during a flood of sign-ins.
+    """
+
+
+class ConsentChanged(DomainError):
+    """The Connect App changed between showing its consent page and the user's answer."""
+
+
 class InvalidParameter(DomainError):
     """A parameter value breaks a rule. ``kind`` says which rule, for the code table."""
 
@@ -50,6 +62,7 @@ class InvalidParameter(DomainError):
     EMAIL_TAKEN = "email_taken"
     PASSWORD = "password"
     NO_REDIRECT_URL = "no_redirect_url"
+    INACTIVE_ACCOUNT = "inactive_account"
 
     def __init__(self, field: str, kind: str, value: str) -> None:
         super().__init__(f"{field}: {kind}")

@@ -47,6 +47,30 @@ class User:
 
 
 @dataclass(frozen=True, slots=True)
+class WebSession:
+    """A signed-in web session as the server remembers it; deleting it ends the session.
+
+    ``id`` is the SHA-256 (hex) of the random id the signed cookie carries, never the id itself.
+    """
+
+    id: str
+    user_id: str
+    expires_at: datetime
+    date_created: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Throttle:
+    """A sign-in throttle counter: attempts counted on ``throttle_key``, the last one's time, and
+    the earliest time the next attempt is let through (exponential backoff)."""
+
+    throttle_key: str
+    attempts: int
+    last_at: datetime
+    next_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Authorization:
     """An account's grant to a Connect App: the app acts through ``subaccount_sid``.
 

@@ -1,29 +1,20 @@
-"""People who sign in to the web pages: creation, password checks, sign-in throttling.
+"""People who sign in to the web pages: creation, signing in, password changes.
 
-Passwords are hashed with Argon2id (argon2-cffi) and never logged or returned.
+Hashing and the bound on concurrent checks are passwords.py's; throttling is throttle.py's.
 """
 
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
-
-from connectapps.domain import accounts, sids
-from connectapps.domain.errors import InvalidParameter, NotAuthenticated, Throttled
+from connectapps.domain import accounts, passwords, sids, throttle
+from connectapps.domain.errors import InvalidParameter, NotAuthenticated, NotFound
 from connectapps.domain.models import Account, User
 from connectapps.store.interface import Store
 
 PASSWORD_MIN = 8
-THROTTLE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_EMAIL = 5
-MAX_FAILURES_PER_ADDRESS = 20
-
-_hasher = PasswordHasher()
-# Verified against when the email is unknown, so a miss costs what a hit costs.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+EMAIL_MAX = 254
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,53 +30,55 @@ def normalise_email(email: str) -> str:
 def create(store: Store, email: str, password: str) -> NewUser:
     """A person and the main account created with them."""
     email = normalise_email(email)
-    if "@" not in email or len(email) > 254 or any(ch.isspace() for ch in email):
+    if "@" not in email or len(email) > EMAIL_MAX or any(ch.isspace() for ch in email):
         raise InvalidParameter("email", InvalidParameter.EMAIL, email)
-    if len(password) < PASSWORD_MIN:
-        raise InvalidParameter("password", InvalidParameter.PASSWORD, str(PASSWORD_MIN))
+    _check_password(password)
     if store.get_user_by_email(email) is not None:
         raise InvalidParameter("email", InvalidParameter.EMAIL_TAKEN, email)
-    user = User(id="US" + secrets.token_hex(16), email=email, password_hash=_hasher.hash(password),
+    user = User(id="US" + secrets.token_hex(16), email=email, password_hash=passwords.hash_password(password),
                 date_created=datetime.now(UTC))
     account = accounts.new_account(f"{email}'s account", user_id=user.id)
     store.insert_user(user, account)
     return NewUser(user, account)
 
 
-def _throttle_keys(email: str, address: str) -> tuple[str, str]:
-    return f"email:{email}", f"addr:{address}"
+def sign_in(store: Store, email: str, password: str, address: str, now: datetime | None = None) -> User:
+    """The user these credentials prove, from a client at ``address``.
 
-
-def sign_in(store: Store, email: str, password: str, address: str) -> User:
-    """The user these credentials prove. Throttled per email and per client address.
-
-    Raises Throttled when too many recent failures came from the email or the address
-    (checked before the password, so a throttled guess learns nothing), NotAuthenticated
-    on a wrong email or password.
+    Raises Busy when too many passwords are being checked at this moment (at once, before any
+    work); Throttled when this email-and-address pair is in its backoff (throttle.py: counted
+    atomically before the password is checked, so a throttled guess learns nothing);
+    NotAuthenticated on a wrong email or password.
     """
     email = normalise_email(email)
-    now = datetime.now(UTC)
-    email_key, address_key = _throttle_keys(email, address)
-    since = now - THROTTLE_WINDOW
-    if (store.count_sign_in_failures(email_key, since) >= MAX_FAILURES_PER_EMAIL
-            or store.count_sign_in_failures(address_key, since) >= MAX_FAILURES_PER_ADDRESS):
-        raise Throttled(THROTTLE_WINDOW)
-    user = store.get_user_by_email(email)
-    verified = _verify(user.password_hash if user else _DUMMY_HASH, password)
-    if user is None or not verified:
-        store.record_sign_in_failure((email_key, address_key), now)
+    if len(email) > EMAIL_MAX:  # no user can have it: refuse before touching anything
         raise NotAuthenticated()
-    # A success clears this email's failures (not the address's: one good password from an
-    # address must not reset the count of guesses it made at other accounts).
-    store.forget_sign_in_failures(now - THROTTLE_WINDOW, email_key)
+    now = now or datetime.now(UTC)
+    with passwords.checking() as check:  # Busy before anything is counted
+        attempt = throttle.attempt(store, email, address, now)
+        user = store.get_user_by_email(email)
+        verified = check(user.password_hash if user else passwords.DUMMY_HASH, password)
+    if user is None or not verified:
+        throttle.failed(store, attempt, now)
+        raise NotAuthenticated()
+    throttle.succeeded(store, attempt)
     return user
 
 
-def _verify(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
+def set_password(store: Store, email: str, password: str) -> User:
+    """Change a user's password; every session they have ends with the old one (same transaction)."""
+    user = store.get_user_by_email(normalise_email(email))
+    if user is None:
+        raise NotFound(email)
+    _check_password(password)
+    if not store.set_password_hash(user.id, passwords.hash_password(password)):
+        raise NotFound(email)
+    return user
+
+
+def _check_password(password: str) -> None:
+    if len(password) < PASSWORD_MIN:
+        raise InvalidParameter("password", InvalidParameter.PASSWORD, str(PASSWORD_MIN))
 
 
 def owns(store: Store, user: User, account_sid: str) -> Account | None:

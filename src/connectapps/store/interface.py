@@ -12,7 +12,9 @@ from connectapps.domain.models import (
     ConnectApp,
     Page,
     PageRequest,
+    Throttle,
     User,
+    WebSession,
 )
 
 
@@ -156,16 +158,50 @@ class Store(Protocol):
 
     def callback_attempts(self, callback_id: str) -> list[CallbackAttempt]: ...
 
-    # -- settings and sign-in throttling ------------------------------------------------------
+    # -- settings -----------------------------------------------------------------------------
 
     def setting(self, name: str, default: Callable[[], str]) -> str:
         """A server-wide setting, created with ``default()`` by whoever asks first."""
         ...
 
-    def record_sign_in_failure(self, keys: Sequence[str], now: datetime) -> None: ...
+    # -- web sessions (ids as stored: the SHA-256 of the cookie's id) ---------------------------
 
-    def count_sign_in_failures(self, key: str, since: datetime) -> int: ...
+    def insert_web_session(self, session: WebSession, keep: int) -> None:
+        """Remember a signed-in session; drop expired ones and the user's oldest beyond ``keep``."""
+        ...
 
-    def forget_sign_in_failures(self, before: datetime, key: str | None = None) -> None:
-        """Drop failures older than ``before``, and every failure of ``key`` if given."""
+    def web_session_user(self, session_id: str, user_id: str, now: datetime) -> User | None:
+        """The user of this live session, or None if it ended or expired: one indexed read."""
+        ...
+
+    def delete_web_session(self, session_id: str) -> None: ...
+
+    def delete_web_sessions(self, user_id: str) -> None:
+        """End every session of a user."""
+        ...
+
+    def count_web_sessions(self, user_id: str, now: datetime) -> int: ...
+
+    def set_password_hash(self, user_id: str, password_hash: str) -> bool:
+        """Store a new password hash and end every session of the user, atomically; False if no such user."""
+        ...
+
+    # -- sign-in throttling -------------------------------------------------------------------
+
+    def count_sign_in_attempt(
+        self, key: str, now: datetime, stale_before: datetime, next_at: Sequence[datetime]
+    ) -> Throttle | None:
+        """Atomically count one attempt on ``key`` unless its backoff is running (then None).
+
+        ``next_at[n - 1]`` is when the attempt after the n-th may come (the last entry serves
+        every later one); a counter untouched since ``stale_before`` starts again from 1.
+        """
+        ...
+
+    def get_sign_in_throttle(self, key: str) -> Throttle | None: ...
+
+    def clear_sign_in_throttle(self, key: str) -> None: ...
+
+    def forget_sign_in_throttles(self, before: datetime) -> None:
+        """Drop the counters untouched since ``before``."""
         ...

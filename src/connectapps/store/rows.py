@@ -11,7 +11,16 @@ from datetime import datetime
 from importlib import resources
 from typing import Any, Generic, TypeVar
 
-from connectapps.domain.models import Account, Authorization, Callback, CallbackAttempt, ConnectApp, User
+from connectapps.domain.models import (
+    Account,
+    Authorization,
+    Callback,
+    CallbackAttempt,
+    ConnectApp,
+    Throttle,
+    User,
+    WebSession,
+)
 
 R = TypeVar("R")
 Row = Sequence[Any]
@@ -78,6 +87,8 @@ USERS = Table("users", User, key="id")
 AUTHORIZATIONS = Table("authorizations", Authorization, key="connect_app_sid")
 CALLBACKS = Table("callbacks", Callback, key="id")
 CALLBACK_ATTEMPTS = Table("callback_attempts", CallbackAttempt, key="attempt")
+WEB_SESSIONS = Table("web_sessions", WebSession, key="id")
+THROTTLES = Table("sign_in_throttle", Throttle, key="throttle_key")
 
 
 def migrations() -> Iterator[tuple[int, str]]:

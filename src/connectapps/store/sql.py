@@ -1,4 +1,5 @@
-"""The SQL every backend shares: accounts, Connect Apps, users, authorizations, settings.
+"""The SQL every backend shares: accounts, Connect Apps, users, authorizations, settings
+(and, mixed in, the outbox and sign-in's sessions and throttle counters).
 
 Backends (sqlite.py, postgres.py) supply only connections, transactions and migrations.
 """
@@ -20,9 +21,10 @@ from connectapps.domain.models import (
 )
 from connectapps.store.outbox import OutboxSql
 from connectapps.store.rows import ACCOUNTS, AUTHORIZATIONS, CALLBACKS, CONNECT_APPS, USERS, Table, timestamp
+from connectapps.store.signin import SignInSql
 
 
-class SqlStore(OutboxSql):
+class SqlStore(OutboxSql, SignInSql):
     """Every Store method, in SQL shared by the backends."""
 
     # -- schema -------------------------------------------------------------------------------
@@ -176,27 +178,10 @@ class SqlStore(OutboxSql):
         rows = self._query(self._sql(f"{AUTHORIZATIONS.select} {where} ORDER BY account_sid, connect_app_sid"), params)
         return [AUTHORIZATIONS.from_row(r) for r in rows]
 
-    # -- settings and sign-in throttling ------------------------------------------------------
+    # -- settings -----------------------------------------------------------------------------
 
     def setting(self, name: str, default: Callable[[], str]) -> str:
         """The setting's value; the first caller anywhere stores ``default()`` and every other sees it."""
         self._query(self._sql("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING"),
                     (name, default()))
         return str(self._query(self._sql("SELECT value FROM settings WHERE name = ?"), (name,))[0][0])
-
-    def record_sign_in_failure(self, keys: Sequence[str], now: datetime) -> None:
-        with self._transaction() as run:
-            for key in keys:
-                run("INSERT INTO sign_in_failures (throttle_key, at) VALUES (?, ?)", (key, timestamp(now)))
-
-    def count_sign_in_failures(self, key: str, since: datetime) -> int:
-        sql = "SELECT COUNT(*) FROM sign_in_failures WHERE throttle_key = ? AND at > ?"
-        return int(self._query(self._sql(sql), (key, timestamp(since)))[0][0])
-
-    def forget_sign_in_failures(self, before: datetime, key: str | None = None) -> None:
-        """Drop failures older than ``before``, and every failure of ``key`` if given."""
-        self._query(
-            self._sql("DELETE FROM sign_in_failures WHERE at < ? OR throttle_key = ?"), (timestamp(before), key)
-        )
-
-

@@ -3,7 +3,8 @@
 Routes (each an HTML page; every form carries the session's CSRF token and answers 303):
 
 - ``GET /console``: accounts and subaccounts (auth tokens behind a click), your Connect Apps,
-  the apps authorized on your accounts with a Revoke button;
+  the apps authorized on your accounts with a Revoke button, and "Sign out everywhere"
+  (``POST /signout/everywhere``, views.py);
 - ``GET|POST /console/apps/new``: create a Connect App;
 - ``GET /console/apps/{sid}``: one app, who authorized it, its deauthorize callbacks' delivery log;
 - ``GET|POST /console/apps/{sid}/edit`` and ``GET|POST /console/apps/{sid}/delete``;
@@ -15,11 +16,12 @@ Signed out, a page redirects to sign in. A POST checks its CSRF token before any
 
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import falcon
 
-from connectapps.domain import authorizations, connect_apps
+from connectapps.domain import authorizations, connect_apps, sessions
 from connectapps.domain.errors import InvalidParameter, NotFound
 from connectapps.domain.models import ACTIVE, Account, ConnectApp, User
 from connectapps.store.interface import Store
@@ -128,7 +130,9 @@ class Console(ConsolePage):
         if visit is None:
             return
         view = overview(self.store, visit.user)
-        self.show(resp, visit, "console.html", view=view, notice=notice(req), words=authorizations.PERMISSION_WORDS)
+        live = sessions.count(self.store, visit.user.id, datetime.now(UTC))
+        self.show(resp, visit, "console.html", view=view, notice=notice(req), words=authorizations.PERMISSION_WORDS,
+                  sessions=live)
 
 
 class AppFormPage(ConsolePage):
@@ -151,7 +155,7 @@ class NewApp(AppFormPage):
         visit = self.visit(req, resp)
         if visit is None:
             return
-        accounts = every_account(holdings(self.store, visit.user))
+        accounts = active_accounts(self.store, visit.user)
         self.show_form(resp, visit, AppForm.blank(accounts[0].sid if accounts else ""), None, accounts)
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -164,10 +168,15 @@ class NewApp(AppFormPage):
         try:
             app = connect_apps.create(self.store, account.sid, form.changes())
         except InvalidParameter as exc:
-            accounts = every_account(holdings(self.store, visit.user))
+            accounts = active_accounts(self.store, visit.user)
             self.show_form(resp, visit, form.failed(exc, req.path), None, accounts, 400)
             return
         redirect(resp, done(app_path(app.sid), "created"))
+
+
+def active_accounts(store: Store, user: User) -> list[Account]:
+    """The accounts a new Connect App may go in: the user's active ones (the domain refuses others)."""
+    return [a for a in every_account(holdings(store, user)) if a.status == ACTIVE]
 
 
 class AppPage(ConsolePage):

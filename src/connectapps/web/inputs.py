@@ -31,6 +31,12 @@ def read_form_lists(req: falcon.Request) -> dict[str, list[str]]:
     return fields
 
 
+def discard_body(req: falcon.Request) -> None:
+    """Read (up to the form limit) and drop the body, for a request answered without reading it:
+    an unread body would be taken for the connection's next request."""
+    req.bounded_stream.read(MAX_FORM_BYTES + 1)
+
+
 def last(fields: dict[str, list[str]], name: str) -> str:
     """The last value sent for ``name`` (as in ``read_form``), or "" if none was."""
     values = fields.get(name)

@@ -7,6 +7,7 @@ an HTML page here, and answer 405 (as HTML) to methods they do not define.
 """
 
 import functools
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -14,10 +15,11 @@ from typing import Any, ClassVar
 import falcon
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from connectapps.domain.errors import DomainError, Forbidden, InvalidParameter, NotFound, Throttled
+from connectapps.domain.errors import Busy, DomainError, Forbidden, InvalidParameter, NotFound, Throttled
 from connectapps.web import static
 
 HTML = "text/html; charset=utf-8"
+BUSY_RETRY_SECONDS = 1
 
 _env = Environment(
     loader=PackageLoader("connectapps.web", "templates"),
@@ -94,10 +96,13 @@ def from_domain(exc: DomainError) -> WebError:
         return WebError(400, "This Connect App cannot be authorized yet",
                         "It has no Authorize URL to send you back to. Its developer must set one first.")
     if isinstance(exc, Throttled):
-        minutes = max(1, round(exc.retry_after.total_seconds() / 60))
-        return WebError(429, "Too many attempts",
-                        f"Too many failed sign-in attempts. Try again in {minutes} minutes.",
-                        {"Retry-After": str(int(exc.retry_after.total_seconds()))})
+        seconds = math.ceil(exc.retry_after.total_seconds())
+        later = "in a minute" if seconds <= 60 else f"in {math.ceil(seconds / 60)} minutes"
+        return WebError(429, "Too many attempts", f"Too many failed sign-in attempts. Try again {later}.",
+                        {"Retry-After": str(seconds)})
+    if isinstance(exc, Busy):
+        return WebError(503, "Try again", "Too many people are signing in right now. Try again in a moment.",
+                        {"Retry-After": str(BUSY_RETRY_SECONDS)})
     if isinstance(exc, Forbidden):
         return WebError(403, "Not allowed", "You are not allowed to do that.")
     return WebError(400, "Bad request", "The request could not be completed.")
@@ -107,7 +112,17 @@ def error_page(resp: falcon.Response, error: WebError) -> None:
     resp.delete_header("Location")
     for name, value in error.headers.items():
         resp.set_header(name, value)
-    render(resp, "error.html", status=error.status, title=error.title, message=error.message)
+    security_headers(resp)
+    resp.status = error.status
+    resp.content_type = HTML
+    resp.text = _error_html(error.title, error.message)
+
+
+@functools.lru_cache(maxsize=64)
+def _error_html(title: str, message: str) -> str:
+    """An error page's HTML: the same for everyone (no user, no token), so rendered once — the
+    503 a flood of sign-ins gets costs next to nothing."""
+    return _env.get_template("error.html").render(title=title, message=message)
 
 
 Responder = Callable[..., None]

@@ -1,9 +1,13 @@
-"""Sessions in signed cookies: nothing stored server-side but one key.
+"""Sessions in signed cookies, and signed in only while the server still has them.
 
 The cookie is ``v1.<session id>.<user id or ->.<expiry>.<signature>``. The signature is an
 HMAC-SHA256 of the rest, keyed from the server-wide ``session_key`` setting (made once, kept in
 the database, so every worker and machine shares it), checked in constant time before any part
 is believed. A session ends 12 hours after it began (``LIFETIME``), whatever the browser says.
+
+A good signature is not enough to be signed in: the session must also be live on the server
+(domain/sessions.py, one indexed read per request), so signing out, "sign out everywhere" and a
+password change end it for every copy of the cookie.
 
 Every visitor gets a session (signed out, it only anchors the CSRF token of the sign-in form);
 signing in or out always starts a new one with a fresh id, so an id planted before sign-in is
@@ -18,9 +22,12 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import falcon
 
+from connectapps.domain import sessions as server_sessions
+from connectapps.domain.models import User
 from connectapps.store.interface import Store
 from connectapps.web import csrf
 from connectapps.web.inputs import is_https
@@ -101,11 +108,36 @@ class Sessions:
 
     def start(self, req: falcon.Request, resp: falcon.Response, user_id: str | None = None) -> Session:
         """A new session with a fresh id (signed in as ``user_id``, or signed out), set as the cookie."""
-        session = Session(secrets.token_hex(16), user_id, int(time.time()) + LIFETIME_SECONDS)
+        now = time.time()
+        session = Session(secrets.token_hex(16), user_id, int(now) + LIFETIME_SECONDS)
+        if user_id is not None:
+            server_sessions.begin(self.store, user_id, session.id, datetime.fromtimestamp(session.expires, UTC),
+                                  datetime.fromtimestamp(now, UTC))
         name, secure = self._cookie_name(req)
         resp.set_cookie(name, self.encode(session), max_age=LIFETIME_SECONDS, path="/", secure=secure,
                         http_only=True, same_site="Lax")
         return session
+
+    def user(self, session: Session | None) -> User | None:
+        """The signed-in user of ``session``, if the server has not ended it."""
+        if session is None or session.user_id is None:
+            return None
+        return server_sessions.user_of(self.store, session.id, session.user_id, datetime.now(UTC))
+
+    def end(self, session: Session | None) -> None:
+        """End ``session`` on the server: its cookie, wherever copied, no longer signs anyone in."""
+        if session is not None and session.user_id is not None:
+            server_sessions.end(self.store, session.id)
+
+    def seal(self, session: Session, value: str) -> str:
+        """``value`` signed for this session, to be sent back unchanged by a form (``unseal``)."""
+        return f"{value}.{_sign(self._signing_keys()[1], f'seal.{session.id}.{value}')}"
+
+    def unseal(self, session: Session, sealed: str) -> str | None:
+        """The value ``seal`` signed for this session, or None if ``sealed`` is not one."""
+        value, _, signature = sealed.rpartition(".")
+        expected = _sign(self._signing_keys()[1], f"seal.{session.id}.{value}")
+        return value if hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")) else None
 
     def csrf_token(self, session: Session) -> str:
         return csrf.token(self._signing_keys()[1], session.id)

@@ -12,12 +12,12 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import falcon
 
-from connectapps.domain import authorizations, users
-from connectapps.domain.errors import NotAuthenticated
+from connectapps.domain import authorizations, passwords, sessions, users
+from connectapps.domain.errors import Busy, ConsentChanged, NotAuthenticated
 from connectapps.domain.models import ConnectApp, User
 from connectapps.store.interface import Store
 from connectapps.web import csrf, static
-from connectapps.web.inputs import client_address, read_form, safe_next
+from connectapps.web.inputs import client_address, discard_body, read_form, safe_next
 from connectapps.web.pages import Page, WebError, redirect, render
 from connectapps.web.sessions import Session, Sessions
 
@@ -26,6 +26,8 @@ BAD_TOKEN = WebError(
     403, "This form has expired",
     "The form was not sent from this site, or your session ended. Go back, reload the page and try again.",
 )
+CONSENT_CHANGED = ("This app changed while this page was open, so nothing was authorized. "
+                   "Check what it asks for now, then answer again.")
 _PRINTABLE_ASCII = "".join(chr(c) for c in range(0x21, 0x7F))
 _HOST = re.compile(r"^[A-Za-z0-9.\-]+\Z")
 
@@ -44,9 +46,8 @@ class Web:
         return self.sessions.read(req)
 
     def user(self, session: Session | None) -> User | None:
-        if session is None or session.user_id is None:
-            return None
-        return self.store.get_user(session.user_id)
+        """The signed-in user: a good cookie whose session the server has not ended."""
+        return self.sessions.user(session)
 
     def check_csrf(self, session: Session | None, token: str | None) -> None:
         """Refuse the form (403) unless ``token`` is this session's CSRF token."""
@@ -131,6 +132,9 @@ class SignIn(Page):
         self._form(resp, session, next_path)
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        if passwords.saturated():  # refused before any work: a flood of sign-ins must not crowd out the rest
+            discard_body(req)
+            raise Busy()
         session = self.web.begin(req)
         form = read_form(req)
         self.web.check_csrf(session, form.get(csrf.FIELD))
@@ -154,7 +158,8 @@ class SignIn(Page):
 
 
 class SignOut(Page):
-    """``POST /signout``: a new, signed-out session; then the sign-in page (keeping ``next``)."""
+    """``POST /signout``: this session ends on the server (every copy of its cookie with it); a
+    new, signed-out session; then the sign-in page (keeping ``next``)."""
 
     allowed = "POST"
 
@@ -165,8 +170,21 @@ class SignOut(Page):
         session = self.web.begin(req)
         form = read_form(req)
         self.web.check_csrf(session, form.get(csrf.FIELD))
+        self.end(session)
         self.web.sessions.start(req, resp)
         redirect(resp, sign_in_url(safe_next(form.get("next"))))
+
+    def end(self, session: Session | None) -> None:
+        self.web.sessions.end(session)
+
+
+class SignOutEverywhere(SignOut):
+    """``POST /signout/everywhere``: every session of the user ends, in every browser."""
+
+    def end(self, session: Session | None) -> None:
+        user = self.web.user(session)
+        if user is not None:
+            sessions.end_everywhere(self.web.store, user.id)
 
 
 class Consent(Page):
@@ -189,23 +207,30 @@ class Consent(Page):
         if session is None or user is None:
             redirect(resp, sign_in_url(consent_path(app.sid, state)))
             return
+        self._page(resp, session, user, app, state)
+
+    def _page(self, resp: falcon.Response, session: Session, user: User, app: ConnectApp, state: str | None,
+              status: int = 200, notice: str | None = None, chosen: str | None = None) -> None:
+        """The consent page; its form carries the app's terms as shown, signed for this session."""
         accounts = self.web.store.accounts_of_user(user.id)
         if not accounts:
             raise WebError(403, "No account to connect", "Your sign-in has no Twilio account to connect.")
         assert app.authorize_redirect_url
         render(
-            resp, "consent.html", form_target=form_target(app.authorize_redirect_url),
+            resp, "consent.html", status=status, form_target=form_target(app.authorize_redirect_url),
             app=app, name=app_name(app), homepage=web_link(app.homepage_url),
             permissions=[authorizations.PERMISSION_WORDS[p] for p in app.permissions],
             subaccount_name=authorizations.SUBACCOUNT_NAME.format(name=app_name(app)),
-            accounts=accounts, state=state, user=user, csrf=self.web.sessions.csrf_token(session),
-            next_path=consent_path(app.sid, state),
+            accounts=accounts, chosen=chosen or accounts[0].sid, state=state, user=user, notice=notice,
+            terms=self.web.sessions.seal(session, authorizations.terms(app)),
+            csrf=self.web.sessions.csrf_token(session), next_path=consent_path(app.sid, state),
         )
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, app_sid: str) -> None:
         session = self.web.begin(req)
         form = read_form(req)
         self.web.check_csrf(session, form.get(csrf.FIELD))
+        assert session is not None
         app = authorizations.consent_app(self.web.store, app_sid)
         state = form.get("state") or None
         decision = form.get("decision")
@@ -221,7 +246,12 @@ class Consent(Page):
         account = users.owns(self.web.store, user, form.get("account", ""))
         if account is None:
             raise WebError(403, "Not your account", "You can only connect an account you own.")
-        authorization = authorizations.authorize(self.web.store, app, account)
+        shown = self.web.sessions.unseal(session, form.get("terms", "")) or ""
+        try:
+            authorization = authorizations.authorize_as_shown(self.web.store, app, account, shown)
+        except ConsentChanged:
+            self._page(resp, session, user, app, state, status=409, notice=CONSENT_CHANGED, chosen=account.sid)
+            return
         redirect(resp, ascii_location(authorizations.approved_redirect(app, authorization, state)))
 
 

@@ -83,6 +83,9 @@ def _invalid_parameter(exc: InvalidParameter) -> TwilioError:
         InvalidParameter.NO_REDIRECT_URL: (
             INVALID_PARAMETER, f"The Connect App {exc.value} has no AuthorizeRedirectUrl",
         ),
+        InvalidParameter.INACTIVE_ACCOUNT: (
+            INVALID_PARAMETER, f"The account is {exc.value}: Connect Apps can only be created in an active account",
+        ),
         InvalidParameter.MAIN_ACCOUNT_STATUS: (
             INVALID_PARAMETER, "The status of a main account cannot be changed through the API",
         ),
