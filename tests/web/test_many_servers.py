@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from connectapps.domain import users
+from connectapps.domain import throttle
 from tests.conftest import Pair
 from tests.web.helpers import Browser, new_person
 
@@ -36,6 +36,6 @@ def test_the_first_pages_served_at_once_everywhere_agree_on_one_session_key(pair
 def test_failed_sign_ins_through_both_servers_add_up(pair: Pair) -> None:
     person = new_person(pair.a.store)
     browsers = (Browser(pair.a), Browser(pair.b))
-    for n in range(users.MAX_FAILURES_PER_EMAIL):
+    for n in range(throttle.FREE_ATTEMPTS):
         assert browsers[n % 2].sign_in(person, password="wrong password").status_code == 200
     assert [b.sign_in(person).status_code for b in browsers] == [429, 429]
