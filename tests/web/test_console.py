@@ -133,6 +133,9 @@ def test_create_in_an_account_that_is_not_yours_is_a_404(server: Server, victim:
 INVALID = [
     ("friendly_name", "x" * 65, "FriendlyName"),
     ("company_name", "a\x00b", "CompanyName"),
+    ("description", "a\x1b[2Jb", "Description"),
+    ("homepage_url", 'https://example.com/"><b>x', "HomepageUrl"),
+    ("deauthorize_callback_method", "PO\N{LATIN SMALL LIGATURE ST}", "DeauthorizeCallbackMethod"),
     ("homepage_url", "not a url", "HomepageUrl"),
     ("authorize_redirect_url", "ftp://example.com/x", "AuthorizeRedirectUrl"),
     ("deauthorize_callback_url", "javascript:alert(1)", "DeauthorizeCallbackUrl"),
