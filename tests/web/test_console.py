@@ -306,10 +306,10 @@ def test_other_methods_are_an_html_405(server: Server) -> None:
     world = make_world(server)
     revoke = f"/console/authorizations/{world.owner.account.sid}/{world.granted.sid}/revoke"
     resp = world.owner_browser.get(revoke)
-    assert (resp.status_code, resp.headers["Allow"], resp.headers["Content-Type"]) == (405, "POST", HTML)
+    assert (resp.status_code, resp.headers["Allow"], resp.headers["Content-Type"]) == (405, "POST, OPTIONS", HTML)
     assert world.owner_browser.post("/console", {"csrf": token(world.owner_browser)}).status_code == 405
     put = world.owner_browser.http.put(f"{server.url}/console/apps/{world.app.sid}/edit", timeout=10)
-    assert (put.status_code, put.headers["Allow"]) == (405, "GET, POST")
+    assert (put.status_code, put.headers["Allow"]) == (405, "GET, HEAD, POST, OPTIONS")
     assert world.authorization() is not None and world.authorization().status == ACTIVE  # type: ignore[union-attr]
 
 

@@ -1,4 +1,4 @@
-"""What every REST resource shares: HTTP Basic authentication, access checks, refusing methods.
+"""What every REST resource shares: HTTP Basic authentication, access checks, the methods it answers.
 
 Authentication is the first thing every API request does, so it also begins the request for
 the store (a cache is revalidated once; the RequestScope middleware ends it).
@@ -15,7 +15,7 @@ from connectapps.domain.access import Principal
 from connectapps.domain.errors import NotAuthenticated
 from connectapps.domain.models import Account
 from connectapps.store.interface import Store
-from connectapps.wire import render
+from connectapps.wire import methods, render
 from connectapps.wire.errors import method_not_allowed, not_authenticated
 
 NO_CREDENTIALS = "Authentication Error - No credentials provided"
@@ -63,10 +63,10 @@ def respond(resp: falcon.Response, body: Any, status: int = 200) -> None:
 
 
 class Resource:
-    """A Twilio REST resource. Methods a subclass does not define answer 405 / 20004, after
-    authentication, with an ``Allow`` header naming ``allowed``."""
+    """A Twilio REST resource. HEAD and OPTIONS come with GET (wire/methods.py); methods a subclass
+    does not define answer 405 / 20004, after authentication, with ``Allow`` naming ``allowed``."""
 
-    allowed: ClassVar[str] = "GET"
+    allowed: ClassVar[str] = ""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -96,8 +96,5 @@ class Resource:
         raise method_not_allowed(req.method, req.path, self.allowed)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Give every method the subclass leaves out the authenticated 405 answer."""
         super().__init_subclass__(**kwargs)
-        for method in ("get", "post", "put", "patch", "delete"):
-            if not hasattr(cls, f"on_{method}"):
-                setattr(cls, f"on_{method}", cls._refuse)
+        cls.allowed = methods.complete(cls, Resource._refuse)

@@ -115,8 +115,6 @@ class Home(Page):
 class SignIn(Page):
     """``GET /signin`` shows the form; ``POST /signin`` checks email and password."""
 
-    allowed = "GET, POST"
-
     def __init__(self, web: Web) -> None:
         self.web = web
 
@@ -156,8 +154,6 @@ class SignIn(Page):
 class SignOut(Page):
     """``POST /signout``: a new, signed-out session; then the sign-in page (keeping ``next``)."""
 
-    allowed = "POST"
-
     def __init__(self, web: Web) -> None:
         self.web = web
 
@@ -175,8 +171,6 @@ class Consent(Page):
     The browser is only ever sent to the app's stored authorize_redirect_url; no parameter of
     this request chooses the destination.
     """
-
-    allowed = "GET, POST"
 
     def __init__(self, web: Web) -> None:
         self.web = web
