@@ -5,7 +5,7 @@ from typing import Any, ClassVar
 
 import falcon
 
-from connectapps import config, web
+from connectapps import config, serving, web
 from connectapps.api.accounts import AccountInstance, AccountList
 from connectapps.api.authorized_connect_apps import AuthorizedConnectAppInstance, AuthorizedConnectAppList
 from connectapps.api.connect_apps import ConnectAppInstance, ConnectAppList
@@ -109,9 +109,10 @@ def create_app(store: Store) -> falcon.App[falcon.Request, falcon.Response]:
 
 def create_app_from_env() -> falcon.App[falcon.Request, falcon.Response]:
     """The factory Granian calls in each worker: its own store (schema already migrated by
-    ``serve``), and its own deauthorize-callback sender thread."""
+    ``serve``), its own deauthorize-callback sender thread and closer of silent connections."""
     store = open_store(config.database_url())
     store.migrate()
+    serving.guard_worker()
     if config.callbacks_enabled():
         Worker(store, Settings.from_env()).start()
     return create_app(store)

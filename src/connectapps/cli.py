@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from connectapps import config
+from connectapps import config, serving
 from connectapps.domain import accounts, authorizations, connect_apps, users
 from connectapps.domain.errors import DomainError
 from connectapps.store import open_store
@@ -40,6 +40,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from granian import Granian
     from granian.constants import Interfaces
 
+    if serving.port_in_use(args.host, args.port):
+        return _fail(f"{args.host}:{args.port} is already in use; stop the server there or choose another --port")
+    serving.raise_open_files_limit()
+    serving.first_byte_timeout()  # a bad CONNECTAPPS_FIRST_BYTE_TIMEOUT fails here, not in every worker
     url = config.database_url(args.database)
     os.environ[config.DATABASE_ENV] = url  # the workers build their app from it
     store = open_store(url)
@@ -47,6 +51,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.demo and store.count_accounts() == 0:
         _create_demo(store, args.host, args.port)
     store.close()
+    http1, http2 = serving.http_settings()
     Granian(
         target="connectapps.app:create_app_from_env",
         factory=True,
@@ -56,6 +61,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         blocking_threads=args.blocking_threads or (1 if url.startswith("sqlite:") else 4),
         log_access=False,
+        http1_settings=http1,
+        http2_settings=http2,
     ).serve()
     return 0
 
