@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -120,15 +120,19 @@ def fresh_database_url(backend: str, tmp: Path) -> str:
     return bouncer.pooled_url(url) if bouncer else url
 
 
-def start_server(database_url: str, tmp: Path, *extra: str, env: dict[str, str] | None = None) -> Server:
-    """``connectapps serve`` on a free port; ``env`` adds to (or overrides) the environment."""
+def start_server(
+    database_url: str, tmp: Path, *extra: str, env: dict[str, str] | None = None,
+    preexec_fn: Callable[[], None] | None = None,
+) -> Server:
+    """``connectapps serve`` on a free port; ``env`` adds to (or overrides) the environment;
+    ``preexec_fn`` runs in the child before it starts (e.g. to lower a resource limit)."""
     port = free_port()
     log = tmp / f"server-{port}-{uuid.uuid4().hex[:6]}.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TWILIO_")} | (env or {})
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "connectapps", "serve", "--port", str(port), "--database", database_url, *extra],
-            stdout=out, stderr=subprocess.STDOUT, env=env,
+            stdout=out, stderr=subprocess.STDOUT, env=env, preexec_fn=preexec_fn,
         )
     url = f"http://127.0.0.1:{port}"
     try:

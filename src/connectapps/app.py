@@ -1,11 +1,11 @@
 """Builds the WSGI application: routes -> resources, Twilio's headers, the error envelope."""
 
 import secrets
-from typing import Any
+from typing import Any, ClassVar
 
 import falcon
 
-from connectapps import config, web
+from connectapps import config, serving, web
 from connectapps.api.accounts import AccountInstance, AccountList
 from connectapps.api.authorized_connect_apps import AuthorizedConnectAppInstance, AuthorizedConnectAppList
 from connectapps.api.connect_apps import ConnectAppInstance, ConnectAppList
@@ -14,7 +14,7 @@ from connectapps.delivery.worker import Settings, Worker
 from connectapps.domain import sids
 from connectapps.store import open_store
 from connectapps.store.interface import Store
-from connectapps.wire import errors, render, uris
+from connectapps.wire import errors, methods, render, uris
 
 HEALTH_BODY = render.encode({"status": "ok"})
 
@@ -34,7 +34,20 @@ class RequestScope:
         resp.set_header("Twilio-Request-Id", sids.REQUEST + secrets.token_hex(16))
 
 
-class Health:
+class Probe:
+    """A health endpoint: GET and HEAD without authentication; other methods a 405 envelope."""
+
+    allowed: ClassVar[str] = ""
+
+    def _refuse(self, req: falcon.Request, resp: falcon.Response, **params: Any) -> None:
+        raise errors.method_not_allowed(req.method, req.path, self.allowed)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.allowed = methods.complete(cls, Probe._refuse)
+
+
+class Health(Probe):
     """``GET /health``: liveness, and the hello-world ceiling the benchmarks compare against."""
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
@@ -42,7 +55,7 @@ class Health:
         resp.data = HEALTH_BODY
 
 
-class Ready:
+class Ready(Probe):
     """``GET /health/ready``: 200 when the database answers, 503 when it does not (a readiness
     probe); also the benchmarks' bound for a request that needs one database round trip."""
 
@@ -61,8 +74,20 @@ class Ready:
         resp.data = HEALTH_BODY
 
 
+def route_not_found(req: falcon.Request, resp: falcon.Response, exc: Exception, params: Any) -> None:
+    """No route: the HTML error page under the web pages' paths, Twilio's 404 envelope elsewhere
+    (a Twilio client with a wrong base URL or version still gets an error it can read)."""
+    if web.is_web_path(req.path):
+        web.not_found(resp)
+    else:
+        errors.render_error(resp, errors.not_found(req.path))
+
+
 def create_app(store: Store) -> falcon.App[falcon.Request, falcon.Response]:
     app = falcon.App(middleware=[RequestScope(store)])
+    # Every body sets its own type; an empty one (OPTIONS, a redirect) has none. Falcon checks for None,
+    # though its annotation says str.
+    app.resp_options.default_media_type = None  # type: ignore[assignment]
     app.req_options.auto_parse_qs_csv = False
     app.req_options.keep_blank_qs_values = True
     accounts = f"{uris.API_VERSION}/Accounts"
@@ -78,15 +103,17 @@ def create_app(store: Store) -> falcon.App[falcon.Request, falcon.Response]:
     app.add_route("/health", Health())
     app.add_route("/health/ready", Ready(store))
     errors.install(app)
+    app.add_error_handler(falcon.HTTPRouteNotFound, route_not_found)
     web.install(app, store)
     return app
 
 
 def create_app_from_env() -> falcon.App[falcon.Request, falcon.Response]:
     """The factory Granian calls in each worker: its own store (schema already migrated by
-    ``serve``) and its own deauthorize-callback sender thread."""
+    ``serve``), its own deauthorize-callback sender thread and closer of silent connections."""
     store = open_store(config.database_url())
     store.migrate()
+    serving.guard_worker()
     if config.callbacks_enabled():
         Worker(store, Settings.from_env(), Policy.from_env()).start()
     return create_app(store)

@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from connectapps import config
+from connectapps import config, serving
 from connectapps.delivery.egress import Policy
 from connectapps.delivery.worker import Settings
 from connectapps.domain import accounts, authorizations, connect_apps, users
@@ -42,6 +42,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from granian import Granian
     from granian.constants import Interfaces
 
+    if serving.port_in_use(args.host, args.port):
+        return _fail(f"{args.host}:{args.port} is already in use; stop the server there or choose another --port")
+    serving.raise_open_files_limit()
+    serving.first_byte_timeout()  # a bad CONNECTAPPS_FIRST_BYTE_TIMEOUT fails here, not in every worker
     url = config.database_url(args.database)
     os.environ[config.DATABASE_ENV] = url  # the workers build their app from it
     if args.callback_allowed_hosts is not None:
@@ -63,6 +67,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     sqlite = url.startswith("sqlite:")
     # Threads that wait on password checks (at most ``checks``) must leave others to answer the API.
     threads = args.blocking_threads or (checks + 1 if sqlite else max(4, checks + 2))
+    http1, http2 = serving.http_settings()
     Granian(
         target="connectapps.app:create_app_from_env",
         factory=True,
@@ -72,6 +77,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         blocking_threads=threads,
         log_access=False,
+        http1_settings=http1,
+        http2_settings=http2,
     ).serve()
     return 0
 

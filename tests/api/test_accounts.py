@@ -90,6 +90,16 @@ def test_friendly_name_over_64_is_20002(server: Server) -> None:
     assert_error(resp, 400, 20002, "FriendlyName must be between 1 and 64 characters long")
 
 
+@pytest.mark.parametrize("name", ["a\x00b", "new\nline", "\x1b[31mred"])
+def test_friendly_name_with_a_control_character_is_20001(server: Server, name: str) -> None:
+    main = server.account("Kept")
+    assert_error(server.post(account_path(main.sid), main, data={"FriendlyName": name}), 400, 20001,
+                 "FriendlyName must not contain control characters")
+    assert_error(server.post("/2010-04-01/Accounts.json", main, data={"FriendlyName": name}), 400, 20001,
+                 "FriendlyName must not contain control characters")
+    assert server.get(account_path(main.sid), main).json()["friendly_name"] == "Kept"
+
+
 def test_suspend_then_the_subaccount_cannot_authenticate_then_reactivate(server: Server) -> None:
     main = server.account()
     sub = server.account(owner=main)

@@ -209,14 +209,32 @@ def test_unicode_round_trips(server: Server, owner: Account, app: ConnectApp) ->
 
 
 @pytest.mark.parametrize("param", ["FriendlyName", "CompanyName", "Description"])
-def test_nul_character_in_text_is_a_400_on_every_backend(
-    server: Server, owner: Account, app: ConnectApp, param: str,
+@pytest.mark.parametrize("control", ["\x00", "\x1b", "\x85"])
+def test_control_character_in_text_is_a_400_on_every_backend(
+    server: Server, owner: Account, app: ConnectApp, param: str, control: str,
 ) -> None:
-    """PostgreSQL cannot store U+0000 in text; both backends must refuse it the same way, never with a 500."""
+    """PostgreSQL cannot store U+0000 in text; no backend keeps an escape or C1 control either."""
     before = fetch(server, owner, app.sid)
-    resp = update(server, owner, app.sid, {param: "a\x00b"})
-    assert_error(resp, 400, 20001, f"{param} must not contain NUL characters")
+    resp = update(server, owner, app.sid, {param: f"a{control}b"})
+    assert_error(resp, 400, 20001, f"{param} must not contain control characters")
     assert fetch(server, owner, app.sid) == before
+
+
+@pytest.mark.parametrize("url", ['https://example.com/"><script>', "https://example.com/a b", "https://ex.com/'"])
+def test_characters_illegal_in_a_uri_are_a_21502(server: Server, owner: Account, app: ConnectApp, url: str) -> None:
+    before = fetch(server, owner, app.sid)
+    resp = update(server, owner, app.sid, {"DeauthorizeCallbackUrl": url})
+    assert_error(resp, 400, 21502, f"DeauthorizeCallbackUrl is not a valid URL: {url}")
+    assert fetch(server, owner, app.sid) == before
+
+
+def test_a_unicode_look_alike_of_post_is_a_21403(server: Server, owner: Account, app: ConnectApp) -> None:
+    """Only ASCII is compared without case: ``POﬅ`` upper-cases to POST in Unicode, but is not POST."""
+    value = "PO\N{LATIN SMALL LIGATURE ST}"
+    resp = update(server, owner, app.sid, {"DeauthorizeCallbackMethod": value})
+    assert_error(resp, 400, 21403, f"DeauthorizeCallbackMethod must be GET or POST, not '{value}'")
+    assert update(server, owner, app.sid, {"DeauthorizeCallbackMethod": "post"}).json()[
+        "deauthorize_callback_method"] == "POST"
 
 
 def test_nul_character_in_url_is_not_a_url(server: Server, owner: Account, app: ConnectApp) -> None:

@@ -212,4 +212,4 @@ def test_authorized_connect_apps_are_read_only(server: Server) -> None:
     path = f"/2010-04-01/Accounts/{g.user.sid}/AuthorizedConnectApps/{g.app.sid}.json"
     resp = server.request("DELETE", path, g.user)
     assert_error(resp, 405, 20004)
-    assert resp.headers["Allow"] == "GET"
+    assert resp.headers["Allow"] == "GET, HEAD, OPTIONS"

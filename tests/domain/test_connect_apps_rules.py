@@ -29,6 +29,9 @@ GOOD_URLS = [
     "https://[::1]:8443/x",
     "HTTPS://EXAMPLE.COM/Path",
     "https://user:pw@example.com/",
+    "https://example.com/a(b)!*$,;=:@~-._/x?k=[1]",
+    "https://example.com/caf\N{LATIN SMALL LETTER E WITH ACUTE}",
+    "https://b\N{LATIN SMALL LETTER U WITH DIAERESIS}cher.example/",
 ]
 BAD_URLS = [
     "example.com",
@@ -49,6 +52,17 @@ BAD_URLS = [
     "http://[::1/",
     "http://ex\x00ample.com/",
     "https://example.com/\x7f",
+    'https://example.com/"onmouseover="x',
+    "https://example.com/<script>",
+    "https://example.com/'x",
+    "https://example.com/a\\b",
+    "https://example.com/{x}|^`",
+    "https://example.com/%zz",
+    "https://example.com/100%",
+    "https://example.com/\N{NO-BREAK SPACE}",
+    "https://example.com/\N{ZERO WIDTH SPACE}",
+    "https://example.com/\x85",
+    "https://example.com/\N{RIGHT-TO-LEFT OVERRIDE}",
 ]
 
 
@@ -73,7 +87,10 @@ def test_method_is_case_insensitive_and_normalised(raw: str, method: str) -> Non
     assert validate_changes({"deauthorize_callback_method": raw}) == {"deauthorize_callback_method": method}
 
 
-@pytest.mark.parametrize("raw", ["PUT", "DELETE", "HEAD", " GET", "GET ", "GETS", "G", "GET,POST"])
+@pytest.mark.parametrize("raw", [
+    "PUT", "DELETE", "HEAD", " GET", "GET ", "GETS", "G", "GET,POST",
+    "PO\N{LATIN SMALL LIGATURE ST}", "po\N{LATIN SMALL LETTER LONG S}t", "\N{FULLWIDTH LATIN CAPITAL LETTER G}ET",
+])
 def test_other_methods_are_rejected_with_the_value_as_sent(raw: str) -> None:
     assert_invalid({"deauthorize_callback_method": raw}, "deauthorize_callback_method", InvalidParameter.ENUM, raw)
 
@@ -92,15 +109,35 @@ def test_friendly_name_over_64_characters_is_rejected(name: str) -> None:
     assert_invalid({"friendly_name": name}, "friendly_name", InvalidParameter.TOO_LONG, "64")
 
 
+CONTROLS = ["\x00", "\x01", "\x1b", "\x7f", "\x85", "\x9f"]
+LINE_BREAKS = ["\t", "\n", "\r\n"]
+
+
 @pytest.mark.parametrize("field", connect_apps.TEXT_FIELDS)
-def test_nul_in_text_is_rejected(field: str) -> None:
-    """PostgreSQL cannot store U+0000 in text (SQLite can): refuse it for both, as a parameter error."""
-    assert_invalid({field: "a\x00b"}, field, InvalidParameter.NUL, "a\x00b")
+@pytest.mark.parametrize("control", CONTROLS)
+def test_control_characters_in_text_are_rejected(field: str, control: str) -> None:
+    """Invisible, log-forging, and (U+0000) not storable in PostgreSQL: refused on both backends."""
+    value = f"a{control}b"
+    assert_invalid({field: value}, field, InvalidParameter.CONTROL, value)
+
+
+@pytest.mark.parametrize("field", ["friendly_name", "company_name"])
+@pytest.mark.parametrize("control", LINE_BREAKS)
+def test_single_line_text_refuses_tabs_and_line_breaks(field: str, control: str) -> None:
+    value = f"a{control}b"
+    assert_invalid({field: value}, field, InvalidParameter.CONTROL, value)
+
+
+@pytest.mark.parametrize("control", LINE_BREAKS)
+def test_a_description_may_hold_tabs_and_line_breaks(control: str) -> None:
+    """The console's description is a textarea: browsers send its lines joined by CR LF."""
+    value = f"first line{control}second line"
+    assert validate_changes({"description": value}) == {"description": value}
 
 
 @pytest.mark.parametrize("field", ["company_name", "description"])
 def test_other_text_has_no_length_rule(field: str) -> None:
-    text = "  spaced\ttext \N{SNOWMAN} " * 100
+    text = "  spaced text \N{SNOWMAN} \N{RIGHT-TO-LEFT MARK}" * 100
     assert validate_changes({field: text}) == {field: text}
 
 

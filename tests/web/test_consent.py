@@ -157,13 +157,14 @@ PAYLOAD = '"><script>alert(1)</script><img src=x onerror=alert(2)>'
 
 
 def test_every_app_field_and_the_state_are_escaped(server: Server) -> None:
-    app = make_app(
-        server,
-        friendly_name=PAYLOAD[:64],
-        company_name=PAYLOAD,
-        description=PAYLOAD + "\n<b>bold</b>",
-        homepage_url="https://example.com/" + PAYLOAD.replace(" ", ""),
-    )
+    app = make_app(server, friendly_name=PAYLOAD[:64], company_name=PAYLOAD, description=PAYLOAD + "\n<b>bold</b>")
+    # Stored directly: the API refuses quotes and angle brackets in a URL, but the page must not trust that.
+    from datetime import UTC, datetime
+
+    homepage = {"homepage_url": "https://example.com/" + PAYLOAD.replace(" ", "")}
+    stored = server.store.update_connect_app(app.account_sid, app.sid, homepage, datetime.now(UTC))
+    assert stored is not None
+    app = stored
     browser, _ = signed_in(server)
     page = browser.get(f"/authorize/{app.sid}", params={"state": PAYLOAD})
     assert page.status_code == 200

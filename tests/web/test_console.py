@@ -133,6 +133,9 @@ def test_create_in_an_account_that_is_not_yours_is_a_404(server: Server, victim:
 INVALID = [
     ("friendly_name", "x" * 65, "FriendlyName"),
     ("company_name", "a\x00b", "CompanyName"),
+    ("description", "a\x1b[2Jb", "Description"),
+    ("homepage_url", 'https://example.com/"><b>x', "HomepageUrl"),
+    ("deauthorize_callback_method", "PO\N{LATIN SMALL LIGATURE ST}", "DeauthorizeCallbackMethod"),
     ("homepage_url", "not a url", "HomepageUrl"),
     ("authorize_redirect_url", "ftp://example.com/x", "AuthorizeRedirectUrl"),
     ("deauthorize_callback_url", "javascript:alert(1)", "DeauthorizeCallbackUrl"),
@@ -331,10 +334,10 @@ def test_other_methods_are_an_html_405(server: Server) -> None:
     world = make_world(server)
     revoke = f"/console/authorizations/{world.owner.account.sid}/{world.granted.sid}/revoke"
     resp = world.owner_browser.get(revoke)
-    assert (resp.status_code, resp.headers["Allow"], resp.headers["Content-Type"]) == (405, "POST", HTML)
+    assert (resp.status_code, resp.headers["Allow"], resp.headers["Content-Type"]) == (405, "POST, OPTIONS", HTML)
     assert world.owner_browser.post("/console", {"csrf": token(world.owner_browser)}).status_code == 405
     put = world.owner_browser.http.put(f"{server.url}/console/apps/{world.app.sid}/edit", timeout=10)
-    assert (put.status_code, put.headers["Allow"]) == (405, "GET, POST")
+    assert (put.status_code, put.headers["Allow"]) == (405, "GET, HEAD, POST, OPTIONS")
     assert world.authorization() is not None and world.authorization().status == ACTIVE  # type: ignore[union-attr]
 
 

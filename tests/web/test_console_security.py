@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -202,7 +203,14 @@ def assert_escaped(text: str, where: str, shown: list[str] = ESCAPED) -> None:
 
 def test_script_in_every_app_field_is_shown_escaped_everywhere(server: Server) -> None:
     owner_browser, owner = signed_in(server)
-    app = created_app(server, create(owner_browser, owner.account.sid, **XSS_FIELDS))
+    text = {name: value for name, value in XSS_FIELDS.items() if not name.endswith("_url")}
+    app = created_app(server, create(owner_browser, owner.account.sid, **text))
+    # URLs with quotes and angle brackets are refused (21502); stored anyway, as by an older version,
+    # the pages must still escape them.
+    urls = {name: value for name, value in XSS_FIELDS.items() if name.endswith("_url")}
+    stored = server.store.update_connect_app(app.account_sid, app.sid, urls, datetime.now(UTC))
+    assert stored is not None
+    app = stored
     for name, value in XSS_FIELDS.items():
         assert getattr(app, name) == value
     user_browser, user = signed_in(server)

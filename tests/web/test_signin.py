@@ -241,9 +241,9 @@ def test_home_without_a_session_redirects_to_sign_in(server: Server) -> None:
 def test_other_methods_are_an_html_405(server: Server) -> None:
     resp = Browser(server).http.put(server.url + "/signin", timeout=10)
     assert resp.status_code == 405
-    assert resp.headers["Allow"] == "GET, POST"
+    assert resp.headers["Allow"] == "GET, HEAD, POST, OPTIONS"
     assert resp.headers["Content-Type"] == "text/html; charset=utf-8"
-    assert Browser(server).get("/signout").headers["Allow"] == "POST"
+    assert Browser(server).get("/signout").headers["Allow"] == "POST, OPTIONS"
 
 
 def test_a_non_form_post_is_refused(server: Server) -> None:

@@ -18,8 +18,6 @@ def _render(principal: Principal, account: Account) -> dict[str, object]:
 
 
 class AccountList(Resource):
-    allowed = "GET, POST"
-
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         principal = self.principal(req)
         root = principal.delegation.account_sid if principal.delegation else principal.account.sid
@@ -44,8 +42,6 @@ class AccountList(Resource):
 
 
 class AccountInstance(Resource):
-    allowed = "GET, POST"
-
     def on_get(self, req: falcon.Request, resp: falcon.Response, account_sid: str) -> None:
         principal = self.principal(req)
         respond(resp, _render(principal, access.authorize(self.store, principal, account_sid, access.READ)))

@@ -22,8 +22,6 @@ def _render(store: Store, authorization: Authorization) -> dict[str, object]:
 
 
 class AuthorizedConnectAppList(Resource):
-    allowed = "GET"
-
     def on_get(self, req: falcon.Request, resp: falcon.Response, account_sid: str) -> None:
         account = self.account(req, account_sid)
         page, request = paging.parse(req.params, sids.CONNECT_APP)
@@ -36,8 +34,6 @@ class AuthorizedConnectAppList(Resource):
 
 
 class AuthorizedConnectAppInstance(Resource):
-    allowed = "GET"
-
     def on_get(self, req: falcon.Request, resp: falcon.Response, account_sid: str, connect_app_sid: str) -> None:
         account = self.account(req, account_sid)
         authorization = (

@@ -1,4 +1,4 @@
-"""What every REST resource shares: HTTP Basic authentication, access checks, refusing methods.
+"""What every REST resource shares: HTTP Basic authentication, access checks, the methods it answers.
 
 Authentication is the first thing every API request does, so it also begins the request for
 the store (a cache is revalidated once; the RequestScope middleware ends it).
@@ -6,6 +6,8 @@ the store (a cache is revalidated once; the RequestScope middleware ends it).
 
 import base64
 import binascii
+import re
+import threading
 from typing import Any, ClassVar
 
 import falcon
@@ -15,33 +17,48 @@ from connectapps.domain.access import Principal
 from connectapps.domain.errors import NotAuthenticated
 from connectapps.domain.models import Account
 from connectapps.store.interface import Store
-from connectapps.wire import render
+from connectapps.wire import methods, render
 from connectapps.wire.errors import method_not_allowed, not_authenticated
 
 NO_CREDENTIALS = "Authentication Error - No credentials provided"
 _READ_METHODS = frozenset({"GET", "HEAD"})
 
-_DECODED: dict[str, tuple[str, str] | None] = {}
-_DECODED_MAX = 4096
+# An ``Authorization`` header longer than this is not read at all (it answers as unreadable): Basic
+# credentials of an Account SID and a token take about 100 characters.
+AUTHORIZATION_MAX = 1024
+# The decoding memo keeps only what real credentials look like — an Account SID (or an API key's SK
+# SID) and a token of at most TOKEN_MAX characters — so each entry is under ~150 characters and the
+# whole memo under MEMO_MAX of them (a few hundred KB), whoever sends what.
+MEMO_MAX = 1024
+TOKEN_MAX = 64
+_PLAUSIBLE_USERNAME = re.compile(r"(?:AC|SK)[0-9a-fA-F]{32}\Z")
+
+_decoded: dict[str, tuple[str, str]] = {}
+_decoded_lock = threading.Lock()
 
 
 def basic_credentials(header: str | None) -> tuple[str, str] | None:
     """(username, password) from an ``Authorization: Basic …`` header, or None if absent/unreadable.
 
-    Decoding is memoised per header value (clients resend the same one on every request);
-    this only skips base64 work — the password is still checked against the store every time.
+    Decoding is memoised per header value (clients resend the same one on every request), bounded
+    as above; this only skips base64 work — the password is still checked against the store every time.
     """
-    if not header:
+    if not header or len(header) > AUTHORIZATION_MAX:
         return None
-    try:
-        return _DECODED[header]
-    except KeyError:
-        pass
-    if len(_DECODED) >= _DECODED_MAX:
-        _DECODED.clear()
+    credentials = _decoded.get(header)
+    if credentials is not None:
+        return credentials
     credentials = _decode_basic(header)
-    _DECODED[header] = credentials
+    if credentials is not None and _plausible(*credentials):
+        with _decoded_lock:
+            if len(_decoded) >= MEMO_MAX:
+                del _decoded[next(iter(_decoded))]  # the oldest entry
+            _decoded[header] = credentials
     return credentials
+
+
+def _plausible(username: str, password: str) -> bool:
+    return 0 < len(password) <= TOKEN_MAX and _PLAUSIBLE_USERNAME.match(username) is not None
 
 
 def _decode_basic(header: str) -> tuple[str, str] | None:
@@ -63,10 +80,10 @@ def respond(resp: falcon.Response, body: Any, status: int = 200) -> None:
 
 
 class Resource:
-    """A Twilio REST resource. Methods a subclass does not define answer 405 / 20004, after
-    authentication, with an ``Allow`` header naming ``allowed``."""
+    """A Twilio REST resource. HEAD and OPTIONS come with GET (wire/methods.py); methods a subclass
+    does not define answer 405 / 20004, after authentication, with ``Allow`` naming ``allowed``."""
 
-    allowed: ClassVar[str] = "GET"
+    allowed: ClassVar[str] = ""
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -96,8 +113,5 @@ class Resource:
         raise method_not_allowed(req.method, req.path, self.allowed)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Give every method the subclass leaves out the authenticated 405 answer."""
         super().__init_subclass__(**kwargs)
-        for method in ("get", "post", "put", "patch", "delete"):
-            if not hasattr(cls, f"on_{method}"):
-                setattr(cls, f"on_{method}", cls._refuse)
+        cls.allowed = methods.complete(cls, Resource._refuse)

@@ -13,8 +13,6 @@ from connectapps.wire import forms, paging, render, uris
 
 
 class ConnectAppList(Resource):
-    allowed = "GET"
-
     def on_get(self, req: falcon.Request, resp: falcon.Response, account_sid: str) -> None:
         account = self.account(req, account_sid)
         page, request = paging.parse(req.params, sids.CONNECT_APP)
@@ -26,8 +24,6 @@ class ConnectAppList(Resource):
 
 
 class ConnectAppInstance(Resource):
-    allowed = "GET, POST"
-
     def on_get(self, req: falcon.Request, resp: falcon.Response, account_sid: str, sid: str) -> None:
         account = self.account(req, account_sid)
         respond(resp, render.connect_app(connect_apps.fetch(self.store, account.sid, sid)))

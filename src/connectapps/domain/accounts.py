@@ -6,6 +6,7 @@ from connectapps.domain import sids
 from connectapps.domain.access import Principal, require_parent
 from connectapps.domain.errors import InvalidParameter
 from connectapps.domain.models import ACCOUNT_STATUSES, ACTIVE, CLOSED, Account
+from connectapps.domain.text import check_text
 from connectapps.store.interface import Store
 
 FRIENDLY_NAME_MAX = 64
@@ -43,8 +44,7 @@ def create(store: Store, friendly_name: str | None = None, owner_account_sid: st
 def _check_friendly_name(name: str) -> None:
     if len(name) > FRIENDLY_NAME_MAX:
         raise InvalidParameter("friendly_name", InvalidParameter.TOO_LONG, str(FRIENDLY_NAME_MAX))
-    if "\x00" in name:
-        raise InvalidParameter("friendly_name", InvalidParameter.NUL, name)
+    check_text("friendly_name", name)
 
 
 def list_filter(friendly_name: str | None, status: str | None) -> dict[str, str | None]:

@@ -12,12 +12,14 @@ from urllib.parse import urlsplit
 from connectapps.domain import sids
 from connectapps.domain.errors import InvalidParameter, NotFound
 from connectapps.domain.models import ACTIVE, CALLBACK_METHODS, PERMISSIONS, ConnectApp, Page, PageRequest
+from connectapps.domain.text import check_text, url_characters_legal
 from connectapps.store.interface import Store
 
 FRIENDLY_NAME_MAX = 64
 DEFAULT_CALLBACK_METHOD = "GET"
 URL_FIELDS = ("homepage_url", "authorize_redirect_url", "deauthorize_callback_url")
 TEXT_FIELDS = ("friendly_name", "company_name", "description")
+MULTILINE_FIELDS = frozenset({"description"})
 UPDATABLE_FIELDS = (*TEXT_FIELDS, *URL_FIELDS, "deauthorize_callback_method", "permissions")
 
 Changes = Mapping[str, str | Sequence[str]]
@@ -49,29 +51,31 @@ def validate_changes(raw: Changes) -> dict[str, object]:
             clean[field] = _method(value)
         elif field == "friendly_name" and len(value) > FRIENDLY_NAME_MAX:
             raise InvalidParameter(field, InvalidParameter.TOO_LONG, f"{FRIENDLY_NAME_MAX}")
-        elif "\x00" in value:
-            # PostgreSQL cannot store U+0000 in text; refuse it on every backend alike.
-            raise InvalidParameter(field, InvalidParameter.NUL, value)
         else:
-            clean[field] = value
+            clean[field] = check_text(field, value, multiline=field in MULTILINE_FIELDS)
     return clean
 
 
 def _url(field: str, value: str) -> str:
-    """An absolute http(s) URL with a host: what the spec's ``format: uri`` means for a callback."""
+    """An absolute http(s) URL with a host, of legal URI characters (domain/text.py): what the
+    spec's ``format: uri`` means for a callback."""
+    if not url_characters_legal(value):
+        raise InvalidParameter(field, InvalidParameter.URL, value)
     try:
         parts = urlsplit(value)
         _ = parts.port  # raises ValueError for a bad port
         valid = parts.scheme in ("http", "https") and bool(parts.hostname)
     except ValueError:
         valid = False
-    if not valid or any(ch.isspace() or ch <= " " or ch == "\x7f" for ch in value):
+    if not valid:
         raise InvalidParameter(field, InvalidParameter.URL, value)
     return value
 
 
 def _method(value: str) -> str:
-    method = value.upper()
+    """GET or POST in any ASCII case, as Twilio compares them; ``str.upper`` alone would also turn
+    non-ASCII look-alikes (``POﬅ``, with the ``ﬅ`` ligature) into ``POST``."""
+    method = value.upper() if value.isascii() else value
     if method not in CALLBACK_METHODS:
         raise InvalidParameter("deauthorize_callback_method", InvalidParameter.ENUM, value)
     return method

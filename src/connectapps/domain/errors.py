@@ -49,7 +49,7 @@ class InvalidParameter(DomainError):
     URL = "url"
     ENUM = "enum"
     TOO_LONG = "too_long"
-    NUL = "nul"
+    CONTROL = "control"
     PERMISSION = "permission"
     PAGE_SIZE = "page_size"
     PAGE_SIZE_TOO_LARGE = "page_size_too_large"

@@ -17,8 +17,18 @@ from connectapps import config
 from connectapps.domain import passwords
 from connectapps.store.interface import Store
 from connectapps.web import console
+from connectapps.web.pages import not_found
 from connectapps.web.sessions import Sessions
 from connectapps.web.views import Consent, Home, SignIn, SignOut, SignOutEverywhere, StaticFile, Web
+
+__all__ = ["install", "is_web_path", "not_found"]
+
+# The web pages live under these paths; an unknown address below one of them is a page's 404.
+WEB_PREFIXES = ("/signin", "/signout", "/authorize", "/console", "/static")
+
+
+def is_web_path(path: str) -> bool:
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in WEB_PREFIXES)
 
 
 def install(app: falcon.App[Any, Any], store: Store) -> None:

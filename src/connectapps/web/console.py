@@ -149,8 +149,6 @@ class AppFormPage(ConsolePage):
 class NewApp(AppFormPage):
     """``/console/apps/new``: the empty form (GET) and creating the app (POST)."""
 
-    allowed = "GET, POST"
-
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         visit = self.visit(req, resp)
         if visit is None:
@@ -196,8 +194,6 @@ class AppPage(ConsolePage):
 class EditApp(AppFormPage):
     """``/console/apps/{sid}/edit``: the app's form (GET) and saving it (POST)."""
 
-    allowed = "GET, POST"
-
     def on_get(self, req: falcon.Request, resp: falcon.Response, app_sid: str) -> None:
         visited = self.visit_app(req, resp, app_sid)
         if visited is None:
@@ -222,8 +218,6 @@ class EditApp(AppFormPage):
 class DeleteApp(ConsolePage):
     """``/console/apps/{sid}/delete``: are you sure (GET), and deleting the app (POST)."""
 
-    allowed = "GET, POST"
-
     def on_get(self, req: falcon.Request, resp: falcon.Response, app_sid: str) -> None:
         visited = self.visit_app(req, resp, app_sid)
         if visited is None:
@@ -247,8 +241,6 @@ class Revoke(ConsolePage):
     Revoking queues the app's deauthorize callback in the same transaction. Revoking what has
     already ended (a second click) changes nothing and lands on the console like the first.
     """
-
-    allowed = "POST"
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, account_sid: str, app_sid: str) -> None:
         submitted = self.submit(req, resp)

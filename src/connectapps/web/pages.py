@@ -17,6 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from connectapps.domain.errors import Busy, DomainError, Forbidden, InvalidParameter, NotFound, Throttled
 from connectapps.web import static
+from connectapps.wire import methods
 
 HTML = "text/html; charset=utf-8"
 BUSY_RETRY_SECONDS = 1
@@ -125,6 +126,12 @@ def _error_html(title: str, message: str) -> str:
     return _env.get_template("error.html").render(title=title, message=message)
 
 
+def not_found(resp: falcon.Response) -> None:
+    """The page for an address that no route serves."""
+    error_page(resp, WebError(404, "Page not found",
+                              "There is no page at this address. Check the link that brought you here."))
+
+
 Responder = Callable[..., None]
 
 
@@ -152,15 +159,14 @@ def _not_allowed(self: "Page", req: falcon.Request, resp: falcon.Response, **par
 
 
 class Page:
-    """A web page resource. Subclasses define ``on_get``/``on_post``; every failure is a page."""
+    """A web page resource. Subclasses define ``on_get``/``on_post``; every failure is a page.
+    HEAD and OPTIONS come with GET (wire/methods.py); any other method is a 405 page."""
 
-    allowed: ClassVar[str] = "GET"
+    allowed: ClassVar[str] = ""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        for method in ("get", "head", "post", "put", "patch", "delete"):
-            name = f"on_{method}"
-            if name in cls.__dict__:
-                setattr(cls, name, _guarded(cls.__dict__[name]))
-            elif not hasattr(cls, name):
-                setattr(cls, name, _not_allowed)
+        for name, responder in list(cls.__dict__.items()):
+            if name.startswith("on_") and callable(responder):
+                setattr(cls, name, _guarded(responder))
+        cls.allowed = methods.complete(cls, _not_allowed)

@@ -116,8 +116,6 @@ class Home(Page):
 class SignIn(Page):
     """``GET /signin`` shows the form; ``POST /signin`` checks email and password."""
 
-    allowed = "GET, POST"
-
     def __init__(self, web: Web) -> None:
         self.web = web
 
@@ -161,8 +159,6 @@ class SignOut(Page):
     """``POST /signout``: this session ends on the server (every copy of its cookie with it); a
     new, signed-out session; then the sign-in page (keeping ``next``)."""
 
-    allowed = "POST"
-
     def __init__(self, web: Web) -> None:
         self.web = web
 
@@ -193,8 +189,6 @@ class Consent(Page):
     The browser is only ever sent to the app's stored authorize_redirect_url; no parameter of
     this request chooses the destination.
     """
-
-    allowed = "GET, POST"
 
     def __init__(self, web: Web) -> None:
         self.web = web

@@ -63,7 +63,7 @@ def _invalid_parameter(exc: InvalidParameter) -> TwilioError:
         InvalidParameter.TOO_LONG: (
             INVALID_FRIENDLY_NAME, f"{param} must be between 1 and {exc.value} characters long",
         ),
-        InvalidParameter.NUL: (INVALID_PARAMETER, f"{param} must not contain NUL characters"),
+        InvalidParameter.CONTROL: (INVALID_PARAMETER, f"{param} must not contain control characters"),
         InvalidParameter.PERMISSION: (
             INVALID_PARAMETER, f"{param} has an unknown permission '{exc.value}': use get-all or post-all",
         ),
