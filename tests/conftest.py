@@ -119,13 +119,18 @@ def start_server(database_url: str, tmp: Path, *extra: str, env: dict[str, str] 
     return Server(url, database_url, store, proc, log)
 
 
-def stop_server(server: Server) -> None:
-    server.proc.terminate()
+def terminate(proc: subprocess.Popen[Any]) -> None:
+    """Stop a server process: politely, then firmly after 10 s."""
+    proc.terminate()
     try:
-        server.proc.wait(timeout=10)
+        proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
-        server.proc.kill()
-        server.proc.wait()
+        proc.kill()
+        proc.wait()
+
+
+def stop_server(server: Server) -> None:
+    terminate(server.proc)
     server.store.close()
 
 

@@ -12,7 +12,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from connectapps.domain import accounts, sids
-from connectapps.domain.errors import InvalidParameter, NotAuthenticated, Throttled
+from connectapps.domain.errors import InvalidParameter, NotAuthenticated, NotFound, Throttled
 from connectapps.domain.models import Account, User
 from connectapps.store.interface import Store
 
@@ -50,6 +50,17 @@ def create(store: Store, email: str, password: str) -> NewUser:
     account = accounts.new_account(f"{email}'s account", user_id=user.id)
     store.insert_user(user, account)
     return NewUser(user, account)
+
+
+def set_password(store: Store, email: str, password: str) -> User:
+    """Give an existing person a new password (the operator's reset: ``users set-password``)."""
+    user = store.get_user_by_email(normalise_email(email))
+    if user is None:
+        raise NotFound(email)
+    if len(password) < PASSWORD_MIN:
+        raise InvalidParameter("password", InvalidParameter.PASSWORD, str(PASSWORD_MIN))
+    store.update_password_hash(user.id, _hasher.hash(password))
+    return user
 
 
 def _throttle_keys(email: str, address: str) -> tuple[str, str]:

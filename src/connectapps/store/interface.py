@@ -14,9 +14,10 @@ from connectapps.domain.models import (
     PageRequest,
     User,
 )
+from connectapps.store.listing import Listings
 
 
-class Store(Protocol):
+class Store(Listings, Protocol):
     # -- schema and request scope -------------------------------------------------------------
 
     def migrate(self) -> list[int]:
@@ -96,6 +97,10 @@ class Store(Protocol):
     def get_user(self, user_id: str) -> User | None: ...
 
     def get_user_by_email(self, email: str) -> User | None: ...
+
+    def update_password_hash(self, user_id: str, password_hash: str) -> bool:
+        """Replace a person's password hash; False if there is no such person."""
+        ...
 
     # -- authorizations -----------------------------------------------------------------------
 

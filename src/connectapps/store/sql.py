@@ -18,11 +18,12 @@ from connectapps.domain.models import (
     PageRequest,
     User,
 )
+from connectapps.store.listing import ListingSql
 from connectapps.store.outbox import OutboxSql
 from connectapps.store.rows import ACCOUNTS, AUTHORIZATIONS, CALLBACKS, CONNECT_APPS, USERS, Table, timestamp
 
 
-class SqlStore(OutboxSql):
+class SqlStore(ListingSql, OutboxSql):
     """Every Store method, in SQL shared by the backends."""
 
     # -- schema -------------------------------------------------------------------------------
@@ -105,6 +106,10 @@ class SqlStore(OutboxSql):
 
     def get_user_by_email(self, email: str) -> User | None:
         return self._one(USERS, "email = ?", (email,))
+
+    def update_password_hash(self, user_id: str, password_hash: str) -> bool:
+        sql = "UPDATE users SET password_hash = ? WHERE id = ? RETURNING id"
+        return bool(self._query(self._sql(sql), (password_hash, user_id)))
 
     # -- authorizations -----------------------------------------------------------------------
 
