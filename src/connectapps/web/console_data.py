@@ -41,27 +41,11 @@ class Holding:
 
 
 @dataclass(frozen=True, slots=True)
-class Granted:
-    """A Connect App authorized on one of the user's accounts."""
-
-    authorization: Authorization
-    app: ConnectApp
-
-
-@dataclass(frozen=True, slots=True)
 class Delivery:
     """One deauthorize callback and every attempt to deliver it."""
 
     callback: Callback
     attempts: list[CallbackAttempt]
-
-
-@dataclass(frozen=True, slots=True)
-class Overview:
-    holdings: list[Holding]
-    apps: list[ConnectApp]
-    granted: list[Granted]
-
 
 
 def every_account(held: list[Holding]) -> list[Account]:
@@ -75,20 +59,6 @@ def holdings(store: Store, user: User) -> list[Holding]:
         page = store.list_accounts(main.sid, ALL)
         result.append(Holding(main, [a for a in page.items if a.sid != main.sid]))
     return result
-
-
-def overview(store: Store, user: User) -> Overview:
-    """The user's accounts, the apps they own, and the apps authorized on them."""
-    held = holdings(store, user)
-    accounts = every_account(held)
-    apps = [app for a in accounts for app in store.list_connect_apps(a.sid, ALL).items]
-    granted = []
-    for account in accounts:
-        for authorization in store.list_authorizations(account.sid, ALL).items:
-            app = store.find_connect_app(authorization.connect_app_sid)
-            if app is not None:
-                granted.append(Granted(authorization, app))
-    return Overview(held, apps, granted)
 
 
 def held_account(store: Store, user: User, account_sid: str) -> Account:
