@@ -118,3 +118,19 @@ def test_list_parameters_from_a_url_are_bounded() -> None:
     assert listing.parse(None, "DROP TABLE", "99999999999") == ListQuery()
     assert listing.parse(None, None, "-1").page == 1 and listing.parse(None, None, "0").page == 1
     assert listing.parse(None, None, "1000001").page == listing.MAX_PAGE
+
+
+def test_counting_stops_at_the_limit_and_paging_goes_on(store: Store) -> None:
+    from connectapps import dev
+
+    main = accounts.create(store, "Main")
+    store.bulk_insert_connect_apps(dev.sample_apps(main.sid, listing.COUNT_LIMIT + 30))
+    first = store.browse_connect_apps(main.sid, ListQuery())
+    assert (first.total, first.exact, first.next_page) == (listing.COUNT_LIMIT, False, 2)
+    last_counted = store.browse_connect_apps(main.sid, ListQuery(page=listing.COUNT_LIMIT // 20))
+    assert last_counted.next_page == listing.COUNT_LIMIT // 20 + 1  # more beyond the count: go on
+    beyond = store.browse_connect_apps(main.sid, ListQuery(page=listing.COUNT_LIMIT // 20 + 2))
+    assert len(beyond.items) == 10 and beyond.next_page is None
+    searched = store.browse_connect_apps(main.sid, listing.parse("bulk app 1", None, None))
+    # "Bulk app 1", 10-19, 100-199, 1000-1999, 10000-10029
+    assert (searched.total, searched.exact, len(searched.items)) == (1 + 10 + 100 + 1000 + 30, True, 20)

@@ -22,6 +22,7 @@ DEFAULT_SORT = NEWEST
 
 PAGE_SIZE = 20
 MAX_PAGE = 1_000_000
+COUNT_LIMIT = 10_000  # lists count (and a search reads) at most this many; beyond, "10,000+"
 SEARCH_MAX = 100
 _SID_PREFIX = re.compile(r"^[A-Za-z]{2}[0-9a-fA-F]{0,32}\Z")
 
@@ -68,15 +69,18 @@ def parse(search: str | None, sort: str | None, page: str | None) -> ListQuery:
 
 @dataclass(frozen=True, slots=True)
 class Listing(Generic[T]):
-    """One page of a list, and how many items the whole (searched) list has."""
+    """One page of a list, and how many items the whole (searched) list has: exactly, or — past
+    ``COUNT_LIMIT``, where counting would cost more than the page — at least ``total``."""
 
     items: list[T]
     total: int
     query: ListQuery
+    exact: bool = True
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.query.size))
+        """How many pages there are (at least, when the count is not exact)."""
+        return max(1, -(-self.total // self.query.size), self.query.page if not self.exact else 1)
 
     @property
     def first(self) -> int:
@@ -93,7 +97,8 @@ class Listing(Generic[T]):
 
     @property
     def next_page(self) -> int | None:
-        return self.query.page + 1 if self.query.page < self.pages else None
+        more = self.query.page < self.pages or (not self.exact and len(self.items) == self.query.size)
+        return self.query.page + 1 if more else None
 
 
 @dataclass(frozen=True, slots=True)
