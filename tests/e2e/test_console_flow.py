@@ -5,7 +5,7 @@ callback at a receiving server; another user authorizes it on the consent page, 
 twilio client then acts for them, the user revokes it in the console, the receiver gets the signed
 deauthorize callback, the client is refused, and the owner's console shows the delivery.
 
-Screenshots as in test_connect_flow.py: written only when missing or with CONNECTAPPS_UPDATE_SCREENSHOTS=1.
+The screenshots in docs/ come from the first-run walk-through (test_first_run.py); these stay in tmp.
 """
 
 from __future__ import annotations
@@ -69,6 +69,9 @@ def sign_out(page: Page) -> None:
 
 def create_app_in_console(page: Page, server: Server, receiver: Receiver) -> str:
     """Fill in the console's form as a person would; the new app's SID."""
+    page.click("nav.console-nav a:has-text('Connect Apps')")
+    page.wait_for_url(f"{server.url}/console/apps")
+    assert "No Connect Apps yet" in page.inner_text(".empty")
     page.click("a:has-text('New Connect App')")
     page.wait_for_url(f"{server.url}/console/apps/new")
     page.fill("#friendly_name", "Call Tracker")
@@ -123,12 +126,14 @@ def test_create_authorize_revoke_and_the_signed_callback(
         client = delegated_client(subaccount_sid, owner_token, server)
         assert client.api.v2010.accounts(user.account.sid).fetch().sid == user.account.sid
 
-        # The user revokes it in the console; the app's server is called back, signed.
-        page.goto(f"{server.url}/console")
+        # The user revokes it in the console, after saying yes; the app's server is called back, signed.
+        page.goto(f"{server.url}/console/authorized")
         assert page.inner_text("#authorized .app-name") == "Call Tracker"
-        page.click("#authorized button:has-text('Revoke')")
-        page.wait_for_url(f"{server.url}/console?done=revoked")
-        assert page.inner_text("#authorized .none") == "No apps are authorized on your accounts."
+        page.click("#authorized a:has-text('Revoke')")
+        assert "Its deauthorize callback is sent to" in page.inner_text("ul.consequences")
+        page.click("button:has-text('Revoke access')")
+        page.wait_for_url(f"{server.url}/console/authorized?done=revoked")
+        assert "No apps are authorized on this account" in page.inner_text(".empty")
         received = receiver.wait_for(lambda got: any(r.path == "/deauthorize" for r in got))
         [callback] = [r for r in received if r.path == "/deauthorize"]
         assert callback.method == "POST"
@@ -144,18 +149,19 @@ def test_create_authorize_revoke_and_the_signed_callback(
     # The owner's console shows who authorized the app and the delivered callback.
     wait_delivered(server, app_sid)
     sign_in_at(page, server, "/console", owner)
-    save_screenshot(page, tmp_path, "console.png")
+    save_screenshot(page, tmp_path, "console.png", publish=False)
     token = page.locator("details.secret .token").first
     assert not token.is_visible()  # behind a click
     page.click("summary:has-text('Show auth token')")
     assert token.is_visible() and token.inner_text() == owner_token
+    page.goto(f"{server.url}/console/apps")
     page.click(f"a[href='/console/apps/{app_sid}']")
     page.wait_for_url(f"{server.url}/console/apps/{app_sid}")
     assert page.inner_text("#authorizations .badge") == "revoked"
     assert user.email not in page.content()
     assert page.inner_text("#deliveries .badge") == "delivered"
     assert page.inner_text(".attempts td.status-code") == "200"
-    save_screenshot(page, tmp_path, "console-app.png")
+    save_screenshot(page, tmp_path, "console-app.png", publish=False)
     assert violations == []
     context.close()
 
@@ -169,10 +175,10 @@ def test_the_console_on_a_phone(chromium: Browser, server: Server, tmp_path: Pat
     context = new_context(chromium, **PHONE)
     page = context.new_page()
     violations = watch_csp(page)
-    sign_in_at(page, server, "/console", owner)
+    sign_in_at(page, server, "/console/apps", owner)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    save_screenshot(page, tmp_path, "console-phone.png")
-    for path in ("/console/apps/new", page.get_attribute(".app-link", "href")):
+    save_screenshot(page, tmp_path, "console-phone.png", publish=False)
+    for path in ("/console", "/console/apps/new", page.get_attribute(".app-link", "href")):
         page.goto(f"{server.url}{path}")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
     assert violations == []
