@@ -183,3 +183,38 @@ def test_the_console_on_a_phone(chromium: Browser, server: Server, tmp_path: Pat
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
     assert violations == []
     context.close()
+
+
+def test_lists_page_sort_and_search_by_url_and_back_returns(chromium: Browser, server: Server) -> None:
+    owner = new_person(server.store, email="lists.walker@example.com")
+    def name(n: int) -> str:
+        return f"{'Tracker' if n % 3 == 0 else 'Billing'} {n:02d}"
+
+    apps = [server.app(owner.account, friendly_name=name(n)) for n in range(45)]
+    context = new_context(chromium, java_script_enabled=False, viewport=DESKTOP)
+    page = context.new_page()
+    sign_in_at(page, server, "/console/apps", owner)
+    def names() -> list[str]:
+        return page.locator("#apps .app-name").all_inner_texts()
+
+    assert names()[0] == name(44) and len(names()) == 20
+    page.click("a[rel='next']")
+    page.wait_for_url(f"{server.url}/console/apps?page=2")
+    assert names()[0] == name(24)
+    page.fill("#q", "tracker")
+    page.select_option("#sort", "name")
+    page.click("button:has-text('Search')")
+    page.wait_for_url(f"{server.url}/console/apps?q=tracker&sort=name")
+    assert names() == sorted(name(n) for n in range(0, 45, 3))
+    page.go_back()
+    page.wait_for_url(f"{server.url}/console/apps?page=2")
+    assert names()[0] == name(24)
+    page.go_back()
+    assert names()[0] == name(44)
+    # One link style, in the brand's colour, on every kind of page.
+    link_colours: set[str] = set()
+    for path in ("/console/apps", f"/console/apps/{apps[0].sid}", "/console/apps?q=nothing"):
+        page.goto(f"{server.url}{path}")
+        link_colours.add(page.eval_on_selector("main a:not(.button)", "e => getComputedStyle(e).color"))
+    assert link_colours == {"rgb(163, 13, 38)"}
+    context.close()
