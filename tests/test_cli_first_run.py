@@ -51,7 +51,7 @@ def test_demo_prints_a_person_to_sign_in_as_and_the_three_urls(database_url: str
         signed = session.post(f"{base}/signin", timeout=10, allow_redirects=False,
                               data={**form, "email": email, "password": password, "next": "/console"})
         assert (signed.status_code, signed.headers["Location"]) == (303, "/console")
-        assert app.sid in session.get(f"{base}/console", timeout=10).text
+        assert app.sid in session.get(f"{base}/console/apps", timeout=10).text
     finally:
         run.stop()
 
