@@ -2,6 +2,7 @@
 
 import socket
 import subprocess
+from typing import Any
 
 
 def free_port() -> int:
@@ -10,7 +11,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def stop_process(proc: "subprocess.Popen[bytes]", timeout: float = 10.0) -> None:
+def stop_process(proc: "subprocess.Popen[Any]", timeout: float = 10.0) -> None:
     """SIGTERM, and SIGKILL if it is still running after ``timeout`` seconds."""
     proc.terminate()
     try:

@@ -136,9 +136,11 @@ def test_authorizations_list_revoke_callbacks_list_and_apps_delete(database_url:
     (callback,) = cli(database_url, "callbacks", "list", "--app", app["sid"])
     assert (callback["account_sid"], callback["url"], callback["status"]) == (
         listed["subaccount_sid"], "https://e.example/d", "pending")
-    assert "20404" in fails(database_url, "authorizations", "revoke", "--account", user["sid"], "--app", app["sid"])
+    assert "already ended" in fails(database_url, "authorizations", "revoke", "--account", user["sid"], "--app",
+                                    app["sid"])
     assert "deleted" in cli(database_url, "apps", "delete", "--account", owner["sid"], "--app", app["sid"])
-    assert "20404" in fails(database_url, "apps", "delete", "--account", owner["sid"], "--app", app["sid"])
+    assert "there is no Connect App" in fails(database_url, "apps", "delete", "--account", owner["sid"], "--app",
+                                              app["sid"])
 
 
 @pytest.mark.parametrize("count", [2500])

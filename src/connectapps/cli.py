@@ -1,41 +1,52 @@
-"""The command line: serve, accounts, apps, db. Every command takes --database."""
+"""connectapps: a Twilio Connect server. Command groups: serve, accounts, users, apps,
+authorizations, callbacks, db, dev. Every command takes --database."""
 
 import argparse
 import os
+import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import orjson
 
-from connectapps import config, serving
+from connectapps import cli_lists, config, firstrun, serving
+from connectapps.cli_lists import CommandError
 from connectapps.delivery.egress import Policy
 from connectapps.delivery.worker import Settings
 from connectapps.domain import accounts, authorizations, connect_apps, users
 from connectapps.domain.errors import DomainError
-from connectapps.store import open_store
+from connectapps.domain.models import ACTIVE
+from connectapps.store import open_store, opening
 from connectapps.store.interface import Store
 from connectapps.wire import render
 from connectapps.wire.errors import from_domain
-
-DEMO_SNIPPET = """\
-from twilio.rest import Client
-
-client = Client("{account_sid}", "{auth_token}")
-client.api.base_url = "http://{host}:{port}"
-app = client.api.v2010.account.connect_apps("{app_sid}").fetch()
-print(app.friendly_name, app.permissions)
-"""
 
 
 def _print_json(body: Any) -> None:
     sys.stdout.write(orjson.dumps(body, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
-def _store(args: argparse.Namespace) -> Store:
-    store = open_store(config.database_url(args.database))
+def _open(args: argparse.Namespace, create: bool = False) -> Store:
+    """The store ``--database`` names. Only commands that write may ``create`` a new SQLite
+    file (and they say so, and where); the others refuse a path where there is no database."""
+    url = config.database_url(args.database)
+    fresh = opening.new_sqlite_file(url) if create else None
+    store = open_store(url, create=create)
+    if fresh is not None:
+        print(f"connectapps: created a new SQLite database at {fresh}", file=sys.stderr, flush=True)
+    return store
+
+
+def _store(args: argparse.Namespace, create: bool = False) -> Store:
+    """``_open``, with the schema migrated."""
+    store = _open(args, create)
     store.migrate()
     return store
+
+
+def _database_flag(args: argparse.Namespace) -> str:
+    return f" --database {opening.redact(args.database)}" if args.database else ""
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -57,10 +68,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         except ValueError as exc:
             return _fail(str(exc))
         print(f"Deauthorize callbacks may go to {policy.describe()} (--callback-allowed-hosts).", flush=True)
-    store = open_store(url)
-    store.migrate()
-    if args.demo and store.count_accounts() == 0:
-        _create_demo(store, args.host, args.port)
+    store = _store(args, create=True)
+    if args.demo:
+        print(firstrun.first_run(store, args.host, args.port, opening.redact(url), _database_flag(args)), flush=True)
     store.close()
     checks = config.sign_in_concurrency()
     os.environ[config.SIGNIN_CONCURRENCY_ENV] = str(checks)
@@ -83,31 +93,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _create_demo(store: Store, host: str, port: int) -> None:
-    account = accounts.create(store, "Demo account")
-    app = connect_apps.create(store, account.sid, {
-        "friendly_name": "Demo Connect App",
-        "company_name": "Example Co",
-        "description": "Created by `connectapps serve --demo` on an empty database",
-        "homepage_url": "https://example.com",
-        "authorize_redirect_url": "https://example.com/authorize",
-        "deauthorize_callback_url": "https://example.com/deauthorize",
-        "deauthorize_callback_method": "POST",
-        "permissions": ["get-all"],
-    })
-    print("Empty database: created a demo account and Connect App.")
-    print(f"  Account SID:      {account.sid}")
-    print(f"  Auth token:       {account.auth_token}")
-    print(f"  ConnectApp SID:   {app.sid}")
-    print("\ntwilio-python:\n")
-    print(DEMO_SNIPPET.format(
-        account_sid=account.sid, auth_token=account.auth_token, app_sid=app.sid, host=host, port=port,
-    ), flush=True)
-
-
 def cmd_accounts_create(args: argparse.Namespace) -> int:
     """A main account; with --user, one more main account for an existing person."""
-    store = _store(args)
+    store = _store(args, create=True)
     user_id = None
     if args.user:
         user = store.get_user_by_email(users.normalise_email(args.user))
@@ -122,7 +110,7 @@ def cmd_accounts_create(args: argparse.Namespace) -> int:
 
 def cmd_users_create(args: argparse.Namespace) -> int:
     password = sys.stdin.readline().rstrip("\n") if args.password == "-" else args.password
-    created = users.create(_store(args), args.email, password)
+    created = users.create(_store(args, create=True), args.email, password)
     _print_json({
         "user": {"id": created.user.id, "email": created.user.email,
                  "date_created": render.date(created.user.date_created)},
@@ -155,7 +143,9 @@ def cmd_authorizations_list(args: argparse.Namespace) -> int:
 
 
 def cmd_authorizations_revoke(args: argparse.Namespace) -> int:
-    ended = authorizations.revoke(_store(args), args.account, args.app)
+    store = _store(args)
+    _check_authorization(store, args.account, args.app)
+    ended = authorizations.revoke(store, args.account, args.app)
     print(f"revoked: {ended.connect_app_sid} on {ended.account_sid} (subaccount {ended.subaccount_sid})")
     return 0
 
@@ -181,7 +171,7 @@ def cmd_apps_create(args: argparse.Namespace) -> int:
 def cmd_dev_seed_bulk(args: argparse.Namespace) -> int:
     from connectapps import dev
 
-    store = _store(args)
+    store = _store(args, create=True)
     account = store.get_account(args.account) if args.account else accounts.create(store, "Bulk seed account")
     if account is None:
         return _fail(f"no account {args.account}")
@@ -190,8 +180,29 @@ def cmd_dev_seed_bulk(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_authorization(store: Store, account_sid: str, app_sid: str) -> None:
+    """Say which part of ``--account``/``--app`` is wrong, rather than a bare "not found"."""
+    if store.find_connect_app(app_sid) is None:
+        raise CommandError(f"there is no Connect App {app_sid}")
+    if store.get_account(account_sid) is None:
+        raise CommandError(f"there is no account {account_sid}")
+    authorization = store.get_authorization(account_sid, app_sid)
+    if authorization is None:
+        raise CommandError(f"account {account_sid} has no authorization for Connect App {app_sid} "
+                           "(connectapps authorizations list shows who has)")
+    if authorization.status != ACTIVE:
+        raise CommandError(f"account {account_sid}'s authorization for Connect App {app_sid} "
+                           f"already ended on {render.date(authorization.date_updated)}")
+
+
 def cmd_apps_delete(args: argparse.Namespace) -> int:
-    connect_apps.delete(_store(args), args.account, args.app)
+    store = _store(args)
+    app = store.find_connect_app(args.app)
+    if app is None:
+        raise CommandError(f"there is no Connect App {args.app}")
+    if app.account_sid != args.account:
+        raise CommandError(f"account {args.account} does not own Connect App {args.app}")
+    connect_apps.delete(store, args.account, args.app)
     print(f"deleted: {args.app}")
     return 0
 
@@ -214,14 +225,14 @@ def cmd_callbacks_list(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    store = open_store(config.database_url(args.database))
+    store = _open(args, create=True)
     applied = store.migrate()
     print(f"applied: {applied or 'nothing'}; schema version {store.schema_version()}")
     return 0
 
 
 def cmd_db_status(args: argparse.Namespace) -> int:
-    store = open_store(config.database_url(args.database))
+    store = _open(args)
     print(f"schema version {store.schema_version()}")
     return 0
 
@@ -245,20 +256,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--blocking-threads", type=int, help="Python threads per worker (default on SQLite: "
                        f"one more than the concurrent password checks (${config.SIGNIN_CONCURRENCY_ENV}), as more "
                        "only contend for the GIL; on PostgreSQL: 4, or two more than the checks)")
-    serve.add_argument("--demo", action="store_true", help="on an empty database, create a demo account and app")
+    serve.add_argument("--demo", action="store_true", help="on an empty database, create a demo person, account "
+                       "and Connect App and print how to sign in; otherwise print how to get back in")
     serve.add_argument("--callback-allowed-hosts", metavar="LIST", help="where deauthorize callbacks may go "
                        "besides public addresses: comma-separated loopback, private, *, CIDRs, host names "
                        f"(default: ${config.CALLBACK_ALLOWED_HOSTS_ENV}, or public addresses only)")
     serve.set_defaults(func=cmd_serve)
 
-    accounts_cmd = commands.add_parser("accounts", help="main accounts").add_subparsers(dest="sub", required=True)
-    create_account = accounts_cmd.add_parser("create", parents=[common])
+    accounts_cmd = commands.add_parser("accounts", help="accounts and subaccounts").add_subparsers(
+        dest="sub", required=True)
+    create_account = accounts_cmd.add_parser("create", parents=[common], help="a new main account")
     create_account.add_argument("--friendly-name")
     create_account.add_argument("--user", metavar="EMAIL", help="owned by this existing user")
     create_account.set_defaults(func=cmd_accounts_create)
 
     users_cmd = commands.add_parser("users", help="people who sign in").add_subparsers(dest="sub", required=True)
-    create_user = users_cmd.add_parser("create", parents=[common])
+    create_user = users_cmd.add_parser("create", parents=[common], help="a person and their main account")
     create_user.add_argument("--email", required=True)
     create_user.add_argument("--password", required=True, help="the password, or - to read it from stdin")
     create_user.set_defaults(func=cmd_users_create)
@@ -269,15 +282,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     auth_cmd = commands.add_parser("authorizations", help="authorized Connect Apps").add_subparsers(
         dest="sub", required=True)
-    list_auth = auth_cmd.add_parser("list", parents=[common])
+    list_auth = auth_cmd.add_parser("list", parents=[common], help="every authorization, active and ended")
     list_auth.add_argument("--account", help="only those granted by this account")
     list_auth.set_defaults(func=cmd_authorizations_list)
-    revoke = auth_cmd.add_parser("revoke", parents=[common])
+    revoke = auth_cmd.add_parser("revoke", parents=[common], help="end one (its deauthorize callback is sent)")
     _account_and_app(revoke, "the authorizing Account SID")
     revoke.set_defaults(func=cmd_authorizations_revoke)
 
     apps_cmd = commands.add_parser("apps", help="Connect Apps").add_subparsers(dest="sub", required=True)
-    create_app = apps_cmd.add_parser("create", parents=[common])
+    create_app = apps_cmd.add_parser("create", parents=[common], help="a new Connect App")
     create_app.add_argument("--account", required=True, help="owner Account SID")
     for name in ("friendly-name", "company-name", "description", "homepage-url", "authorize-redirect-url",
                  "deauthorize-callback-url"):
@@ -285,7 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
     create_app.add_argument("--deauthorize-callback-method", choices=["GET", "POST"])
     create_app.add_argument("--permissions", help="comma-separated: get-all,post-all")
     create_app.set_defaults(func=cmd_apps_create)
-    delete_app = apps_cmd.add_parser("delete", parents=[common])
+    delete_app = apps_cmd.add_parser("delete", parents=[common], help="delete a Connect App")
     _account_and_app(delete_app, "owner Account SID")
     delete_app.set_defaults(func=cmd_apps_delete)
 
@@ -296,8 +309,9 @@ def build_parser() -> argparse.ArgumentParser:
     list_callbacks.set_defaults(func=cmd_callbacks_list)
 
     db_cmd = commands.add_parser("db", help="schema migrations").add_subparsers(dest="sub", required=True)
-    db_cmd.add_parser("upgrade", parents=[common]).set_defaults(func=cmd_db_upgrade)
-    status = db_cmd.add_parser("status", parents=[common])
+    db_cmd.add_parser("upgrade", parents=[common], help="create or migrate the database").set_defaults(
+        func=cmd_db_upgrade)
+    status = db_cmd.add_parser("status", parents=[common], help="the schema version (creates nothing)")
     status.set_defaults(func=cmd_db_status)
 
     dev_cmd = commands.add_parser("dev", help="developer tools").add_subparsers(dest="sub", required=True)
@@ -305,7 +319,29 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--apps", type=int, required=True)
     seed.add_argument("--account", help="owner Account SID (default: a new account)")
     seed.set_defaults(func=cmd_dev_seed_bulk)
+    groups = {"accounts": accounts_cmd, "apps": apps_cmd, "users": users_cmd}
+    cli_lists.add(groups, common, _reading)
     return parser
+
+
+def _reading(command: Callable[[Store, argparse.Namespace], object]) -> Callable[[argparse.Namespace], int]:
+    """A command that reads an existing database and prints what ``command`` returns."""
+
+    def run(args: argparse.Namespace) -> int:
+        result = command(_store(args), args)
+        if isinstance(result, str):
+            print(result)
+        else:
+            _print_json(result)
+        return 0
+
+    return run
+
+
+def _database_errors() -> tuple[type[Exception], ...]:
+    """The drivers' error classes (psycopg's only if it was loaded)."""
+    psycopg = sys.modules.get("psycopg")
+    return (sqlite3.Error, psycopg.Error) if psycopg is not None else (sqlite3.Error,)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -315,3 +351,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as exc:
         error = from_domain(exc, str(exc))
         return _fail(f"{error.message} (Twilio code {error.code})")
+    except (CommandError, opening.DatabaseError) as exc:
+        return _fail(str(exc))
+    except _database_errors() as exc:
+        url = opening.redact(config.database_url(getattr(args, "database", None)))
+        return _fail(f"database error on {url}: {opening.short_reason(str(exc))}")

@@ -133,12 +133,13 @@ def make_app(server: Server, receiver: Receiver, permissions: list[str]) -> tupl
     return app, owner.auth_token
 
 
-def save_screenshot(page: Page, tmp_path: Path, name: str) -> None:
+def save_screenshot(page: Page, tmp_path: Path, name: str, publish: bool = True) -> None:
+    """A full-page screenshot in ``tmp_path``; ``publish``: also in docs/screenshots (see above)."""
     shot = tmp_path / name
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 1000
     target = SCREENSHOTS / name
-    if UPDATE_SCREENSHOTS or not target.exists():
+    if publish and (UPDATE_SCREENSHOTS or not target.exists()):
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(shot, target)
 
@@ -163,7 +164,7 @@ def test_sign_in_authorize_call_the_api_as_the_app_then_deny(
     assert page.inner_text("ul.permissions") == "Read all account data"
     assert page.get_attribute(".homepage a", "rel") == "noopener noreferrer"
     assert page.is_checked(f"input[value='{person.accounts[0].sid}']")
-    save_screenshot(page, tmp_path, "consent.png")
+    save_screenshot(page, tmp_path, "consent.png", publish=False)  # docs' come from test_first_run.py
 
     # Authorize, connecting the second account: the app's server gets AccountSid and state.
     page.check(f"input[value='{chosen.sid}']")
@@ -233,6 +234,6 @@ def test_the_consent_page_on_a_phone(
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     box = page.locator("button:has-text('Authorize')").bounding_box()
     assert box is not None and box["width"] > 150  # a full-width button, easy to tap
-    save_screenshot(page, tmp_path, "consent-phone.png")
+    save_screenshot(page, tmp_path, "consent-phone.png", publish=False)
     assert violations == []
     context.close()

@@ -5,7 +5,7 @@ callback at a receiving server; another user authorizes it on the consent page, 
 twilio client then acts for them, the user revokes it in the console, the receiver gets the signed
 deauthorize callback, the client is refused, and the owner's console shows the delivery.
 
-Screenshots as in test_connect_flow.py: written only when missing or with CONNECTAPPS_UPDATE_SCREENSHOTS=1.
+The screenshots in docs/ come from the first-run walk-through (test_first_run.py); these stay in tmp.
 """
 
 from __future__ import annotations
@@ -70,6 +70,9 @@ def sign_out(page: Page) -> None:
 
 def create_app_in_console(page: Page, server: Server, receiver: Receiver) -> str:
     """Fill in the console's form as a person would; the new app's SID."""
+    page.click("nav.console-nav a:has-text('Connect Apps')")
+    page.wait_for_url(f"{server.url}/console/apps")
+    assert "No Connect Apps yet" in page.inner_text(".empty")
     page.click("a:has-text('New Connect App')")
     page.wait_for_url(f"{server.url}/console/apps/new")
     page.fill("#friendly_name", "Call Tracker")
@@ -125,12 +128,14 @@ def test_create_authorize_revoke_and_the_signed_callback(
         client = delegated_client(subaccount_sid, owner_token, server)
         assert client.api.v2010.accounts(user.account.sid).fetch().sid == user.account.sid
 
-        # The user revokes it in the console; the app's server is called back, signed.
-        page.goto(f"{server.url}/console")
+        # The user revokes it in the console, after saying yes; the app's server is called back, signed.
+        page.goto(f"{server.url}/console/authorized")
         assert page.inner_text("#authorized .app-name") == "Call Tracker"
-        page.click("#authorized button:has-text('Revoke')")
-        page.wait_for_url(f"{server.url}/console?done=revoked")
-        assert page.inner_text("#authorized .none") == "No apps are authorized on your accounts."
+        page.click("#authorized a:has-text('Revoke')")
+        assert "Its deauthorize callback is sent to" in page.inner_text("ul.consequences")
+        page.click("button:has-text('Revoke access')")
+        page.wait_for_url(f"{server.url}/console/authorized?done=revoked")
+        assert "No apps are authorized on this account" in page.inner_text(".empty")
         received = receiver.wait_for(lambda got: any(r.path == "/deauthorize" for r in got))
         [callback] = [r for r in received if r.path == "/deauthorize"]
         assert callback.method == "POST"
@@ -146,18 +151,19 @@ def test_create_authorize_revoke_and_the_signed_callback(
     # The owner's console shows who authorized the app and the delivered callback.
     wait_delivered(server, app_sid)
     sign_in_at(page, server, "/console", owner)
-    save_screenshot(page, tmp_path, "console.png")
+    save_screenshot(page, tmp_path, "console.png", publish=False)
     token = page.locator("details.secret .token").first
     assert not token.is_visible()  # behind a click
     page.click("summary:has-text('Show auth token')")
     assert token.is_visible() and token.inner_text() == owner_token
+    page.goto(f"{server.url}/console/apps")
     page.click(f"a[href='/console/apps/{app_sid}']")
     page.wait_for_url(f"{server.url}/console/apps/{app_sid}")
     assert page.inner_text("#authorizations .badge") == "revoked"
     assert user.email not in page.content()
     assert page.inner_text("#deliveries .badge") == "delivered"
     assert page.inner_text(".attempts td.status-code") == "200"
-    save_screenshot(page, tmp_path, "console-app.png")
+    save_screenshot(page, tmp_path, "console-app.png", publish=False)
     assert violations == []
     context.close()
 
@@ -171,11 +177,46 @@ def test_the_console_on_a_phone(chromium: Browser, server: Server, tmp_path: Pat
     context = new_context(chromium, **PHONE)
     page = context.new_page()
     violations = watch_csp(page)
-    sign_in_at(page, server, "/console", owner)
+    sign_in_at(page, server, "/console/apps", owner)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
-    save_screenshot(page, tmp_path, "console-phone.png")
-    for path in ("/console/apps/new", page.get_attribute(".app-link", "href")):
+    save_screenshot(page, tmp_path, "console-phone.png", publish=False)
+    for path in ("/console", "/console/apps/new", page.get_attribute(".app-link", "href")):
         page.goto(f"{server.url}{path}")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), path
     assert violations == []
+    context.close()
+
+
+def test_lists_page_sort_and_search_by_url_and_back_returns(chromium: Browser, server: Server) -> None:
+    owner = new_person(server.store, email="lists.walker@example.com")
+    def name(n: int) -> str:
+        return f"{'Tracker' if n % 3 == 0 else 'Billing'} {n:02d}"
+
+    apps = [server.app(owner.account, friendly_name=name(n)) for n in range(45)]
+    context = new_context(chromium, java_script_enabled=False, viewport=DESKTOP)
+    page = context.new_page()
+    sign_in_at(page, server, "/console/apps", owner)
+    def names() -> list[str]:
+        return page.locator("#apps .app-name").all_inner_texts()
+
+    assert names()[0] == name(44) and len(names()) == 20
+    page.click("a[rel='next']")
+    page.wait_for_url(f"{server.url}/console/apps?page=2")
+    assert names()[0] == name(24)
+    page.fill("#q", "tracker")
+    page.select_option("#sort", "name")
+    page.click("button:has-text('Search')")
+    page.wait_for_url(f"{server.url}/console/apps?q=tracker&sort=name")
+    assert names() == sorted(name(n) for n in range(0, 45, 3))
+    page.go_back()
+    page.wait_for_url(f"{server.url}/console/apps?page=2")
+    assert names()[0] == name(24)
+    page.go_back()
+    assert names()[0] == name(44)
+    # One link style, in the brand's colour, on every kind of page.
+    link_colours: set[str] = set()
+    for path in ("/console/apps", f"/console/apps/{apps[0].sid}", "/console/apps?q=nothing"):
+        page.goto(f"{server.url}{path}")
+        link_colours.add(page.eval_on_selector("main a:not(.button)", "e => getComputedStyle(e).color"))
+    assert link_colours == {"rgb(163, 13, 38)"}
     context.close()

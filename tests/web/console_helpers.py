@@ -26,7 +26,7 @@ APP_FIELDS: dict[str, Any] = {
     "deauthorize_callback_method": "POST",
     "permissions": ["get-all"],
 }
-_ERROR = re.compile(r'<p class="error" role="alert" id="form-error">([^<]*)</p>')
+_FIELD_ERROR = re.compile(r'<p class="field-error" id="([a-z_]+)-error">([^<]*)</p>')
 
 
 def signed_in(server: Server, extra_accounts: int = 0) -> tuple[Browser, Person]:
@@ -60,10 +60,9 @@ def created_app(server: Server, resp: requests.Response) -> ConnectApp:
     return app
 
 
-def form_error(html: str) -> str | None:
-    """The error message a re-shown form carries, unescaped."""
-    match = _ERROR.search(html)
-    return unescape(match.group(1)) if match else None
+def form_errors(html: str) -> dict[str, str]:
+    """The problems a re-shown form shows next to its fields: field name -> message, unescaped."""
+    return {name: unescape(message) for name, message in _FIELD_ERROR.findall(html)}
 
 
 def input_value(html: str, name: str) -> str:

@@ -371,7 +371,7 @@ def test_an_app_without_a_redirect_url_is_a_400_page(server: Server) -> None:
 # -- headers ---------------------------------------------------------------------------------
 
 
-CSP_BASE = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'{extra}; " \
+CSP_BASE = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'{extra}; " \
            "frame-ancestors 'none'; base-uri 'none'"
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from connectapps.domain.models import Account, ConnectApp, PageRequest
 from tests.conftest import Server
-from tests.web.console_helpers import create, form_error, signed_in
+from tests.web.console_helpers import create, form_errors, signed_in
 from tests.web.helpers import Browser, hidden_fields
 from tests.web.test_consent import consent, make_app, query
 
@@ -133,7 +133,7 @@ def test_the_console_creates_no_app_in_an_account_that_is_not_active(server: Ser
     assert sub.sid not in new_form  # not offered
     resp = create(browser, sub.sid)
     assert resp.status_code == 400
-    assert form_error(resp.text) == (
+    assert form_errors(resp.text).get("account_sid") == (
         f"The account is {status}: Connect Apps can only be created in an active account")
     assert server.store.list_connect_apps(sub.sid, PageRequest(size=10)).items == []
 

@@ -20,7 +20,7 @@ from tests.web.console_helpers import (
     authorize,
     create,
     created_app,
-    form_error,
+    form_errors,
     input_value,
     make_world,
     signed_in,
@@ -29,8 +29,9 @@ from tests.web.console_helpers import (
 from tests.web.helpers import location_path, new_person
 
 ALL = PageRequest(size=1000)
-DETAILS = re.compile(r'<details class="secret">\s*<summary>Show auth token</summary>\s*'
-                     r'<code class="token">([0-9a-f]{32})</code>\s*</details>')
+DETAILS = re.compile(r'<details class="secret">\s*<summary>Show auth token</summary>\s*<span class="copyable">'
+                     r'<code class="token">([0-9a-f]{32})</code><button type="button" class="copy" '
+                     r'aria-label="Copy auth token" hidden>Copy</button></span>\s*</details>')
 
 
 # -- what the console lists ------------------------------------------------------------------
@@ -44,28 +45,38 @@ def test_accounts_and_subaccounts_with_their_tokens_behind_a_click(server: Serve
     assert page.status_code == 200
     assert page.headers["Content-Type"] == HTML
     text = page.text
-    for account in (*person.accounts, sub):
+    for account in person.accounts:
         assert account.sid in text
         assert text.count(account.auth_token) == 1
     # Each token is inside a closed <details> (shown only when clicked), nowhere else.
-    assert sorted(DETAILS.findall(text)) == sorted(a.auth_token for a in (*person.accounts, sub))
+    assert sorted(DETAILS.findall(text)) == sorted(a.auth_token for a in person.accounts)
     assert "<details class=\"secret\" open" not in text
     assert stranger.account.sid not in text and stranger.account.auth_token not in text
-    # The subaccount is listed under its main account.
-    assert text.index(person.accounts[1].sid) < text.index("Subaccounts") < text.index(sub.sid)
+    # The first main account is shown; the subaccount is listed under its own main account.
+    assert sub.sid not in text and "No subaccounts yet" in text
+    second = browser.get(f"/console?account={person.accounts[1].sid}").text
+    assert text.count(person.accounts[1].auth_token) == 1
+    assert DETAILS.findall(second) == [a.auth_token for a in person.accounts] + [sub.auth_token]
+    assert second.index("Subaccounts of") < second.index(sub.sid)
 
 
 def test_own_apps_are_listed_in_main_accounts_and_subaccounts_and_no_one_elses(server: Server) -> None:
     browser, person = signed_in(server, extra_accounts=1)
     sub = server.account("Sub", owner=person.account)
-    mine = [server.app(a, friendly_name=f"Mine {n}") for n, a in enumerate((*person.accounts, sub))]
+    first = [server.app(a, friendly_name=f"Mine {n}") for n, a in enumerate((person.accounts[0], sub))]
+    second = server.app(person.accounts[1], friendly_name="Mine in the second account")
     theirs = server.app(new_person(server.store).account, friendly_name="Theirs")
     developers = server.app(server.account("Developer"), friendly_name="Developer's")
-    text = browser.get("/console").text
-    for app in mine:
+    text = browser.get("/console/apps").text
+    for app in first:
         assert f'<a class="app-link" href="/console/apps/{app.sid}">' in text
-    assert theirs.sid not in text and "Theirs" not in text
-    assert developers.sid not in text
+    assert second.sid not in text
+    other = browser.get(f"/console/apps?account={person.accounts[1].sid}").text
+    assert f'<a class="app-link" href="/console/apps/{second.sid}">' in other
+    assert all(app.sid not in other for app in first)
+    for page in (text, other):
+        assert theirs.sid not in page and "Theirs" not in page
+        assert developers.sid not in page
 
 
 def test_the_home_page_links_to_the_console(server: Server) -> None:
@@ -109,7 +120,8 @@ def test_create_in_a_subaccount_and_the_form_offers_every_account(server: Server
     browser, person = signed_in(server, extra_accounts=1)
     sub = server.account("Sub", owner=person.accounts[1])
     page = browser.get("/console/apps/new").text
-    offered = re.findall(r'<option value="(AC[0-9a-f]{32})"', page)
+    form = page[page.index('<select id="account" name="account">'):]
+    offered = re.findall(r'<option value="(AC[0-9a-f]{32})"', form[:form.index("</select>")])
     assert offered == [person.accounts[0].sid, person.accounts[1].sid, sub.sid]
     assert created_app(server, create(browser, sub.sid)).account_sid == sub.sid
 
@@ -129,58 +141,84 @@ def test_create_in_an_account_that_is_not_yours_is_a_404(server: Server, victim:
         assert server.store.list_connect_apps(account.sid, ALL).items == []
 
 
-# The invalid values, each with the REST API parameter it is sent as.
+# The invalid values, each with the REST API parameter it is sent as and what the form says.
 INVALID = [
-    ("friendly_name", "x" * 65, "FriendlyName"),
-    ("company_name", "a\x00b", "CompanyName"),
-    ("description", "a\x1b[2Jb", "Description"),
-    ("homepage_url", 'https://example.com/"><b>x', "HomepageUrl"),
-    ("deauthorize_callback_method", "PO\N{LATIN SMALL LIGATURE ST}", "DeauthorizeCallbackMethod"),
-    ("homepage_url", "not a url", "HomepageUrl"),
-    ("authorize_redirect_url", "ftp://example.com/x", "AuthorizeRedirectUrl"),
-    ("deauthorize_callback_url", "javascript:alert(1)", "DeauthorizeCallbackUrl"),
-    ("deauthorize_callback_method", "PUT", "DeauthorizeCallbackMethod"),
-    ("permissions", ["get-all", "read-all"], "Permissions"),
+    ("friendly_name", "x" * 65, "FriendlyName", "Name can be at most 64 characters long; this one has 65."),
+    ("company_name", "a\x00b", "CompanyName",
+     "Company contains a control character (such as NUL or Escape) that cannot be saved. Remove it."),
+    ("description", "a\x1b[2Jb", "Description",
+     "Description contains a control character (such as NUL or Escape) that cannot be saved. Remove it."),
+    ("homepage_url", 'https://example.com/"><b>x', "HomepageUrl",
+     "Homepage URL contains characters a web address cannot have (such as spaces, quotes, < or >)."),
+    ("deauthorize_callback_method", "PO\N{LATIN SMALL LIGATURE ST}", "DeauthorizeCallbackMethod",
+     "Choose GET or POST as the deauthorize callback method."),
+    ("homepage_url", "not a url", "HomepageUrl", "Homepage URL must be a web address starting with http:// or https://"),
+    ("authorize_redirect_url", "ftp://example.com/x", "AuthorizeRedirectUrl",
+     "Authorize redirect URL must be a web address starting with http:// or https://"),
+    ("deauthorize_callback_url", "javascript:alert(1)", "DeauthorizeCallbackUrl",
+     "Deauthorize callback URL must be a web address starting with http:// or https://"),
+    ("deauthorize_callback_method", "PUT", "DeauthorizeCallbackMethod",
+     "Choose GET or POST as the deauthorize callback method."),
+    ("permissions", ["get-all", "read-all"], "Permissions",
+     "“read-all” is not a permission: choose from the ones listed."),
 ]
 
 
-def _api_message(server: Server, account: Any, app_sid: str, param: str, value: Any) -> str:
-    """What the REST API answers to the same value."""
+def _api_refuses(server: Server, account: Any, app_sid: str, param: str, value: Any) -> None:
+    """The REST API refuses the same value: the form and the API keep the same rules."""
     resp = server.post(f"/2010-04-01/Accounts/{account.sid}/ConnectApps/{app_sid}.json", account,
                        data={param: value})
     assert resp.status_code == 400
-    return str(resp.json()["message"])
 
 
-@pytest.mark.parametrize(("field", "value", "param"), INVALID, ids=[case[0] for case in INVALID])
-def test_invalid_values_show_the_apis_error_text_and_keep_the_input(
-    server: Server, field: str, value: Any, param: str
+@pytest.mark.parametrize(("field", "value", "param", "expected"), INVALID, ids=[case[0] for case in INVALID])
+def test_invalid_values_are_said_in_plain_words_next_to_the_field_and_keep_the_input(
+    server: Server, field: str, value: Any, param: str, expected: str
 ) -> None:
     browser, person = signed_in(server)
     app = server.app(person.account, **APP_FIELDS)
-    expected = _api_message(server, person.account, app.sid, param, value)
+    _api_refuses(server, person.account, app.sid, param, value)
     typed = {"company_name": "Typed company", field: value}
 
     created = create(browser, person.account.sid, **typed)
     assert created.status_code == 400
     assert created.headers["Content-Type"] == HTML
-    assert form_error(created.text) == expected
+    assert form_errors(created.text) == {field: expected}
     assert input_value(created.text, "company_name") == typed["company_name"] or field == "company_name"
     assert [a.sid for a in server.store.list_connect_apps(person.account.sid, ALL).items] == [app.sid]
 
     edited = browser.post(f"/console/apps/{app.sid}/edit", app_form(browser, **typed))
     assert edited.status_code == 400
-    assert form_error(edited.text) == expected
+    assert form_errors(edited.text) == {field: expected}
     assert server.store.find_connect_app(app.sid) == app  # nothing written
     if field in ("friendly_name", "homepage_url"):
         assert input_value(edited.text, field) == value  # what the user typed, not the stored value
         assert f'id="{field}" name="{field}"' in edited.text and 'aria-invalid="true"' in edited.text
 
 
-def test_the_friendly_name_error_text(server: Server) -> None:
+def test_every_problem_is_shown_at_once_each_next_to_its_field(server: Server) -> None:
     browser, person = signed_in(server)
-    resp = create(browser, person.account.sid, friendly_name="x" * 65)
-    assert form_error(resp.text) == "FriendlyName must be between 1 and 64 characters long"
+    typed = {"friendly_name": "x" * 70, "homepage_url": "example.com", "deauthorize_callback_url": "ftp://x",
+             "permissions": ["get-all", "read-all"], "description": "Kept <as typed>"}
+    resp = create(browser, person.account.sid, **typed)
+    assert resp.status_code == 400
+    assert form_errors(resp.text) == {
+        "friendly_name": "Name can be at most 64 characters long; this one has 70.",
+        "homepage_url": "Homepage URL must be a web address starting with http:// or https://",
+        "deauthorize_callback_url": "Deauthorize callback URL must be a web address starting with http:// or https://",
+        "permissions": "“read-all” is not a permission: choose from the ones listed.",
+    }
+    # Each message sits in its field, which points at it, and the summary links to the field.
+    for name in ("friendly_name", "homepage_url"):
+        field = re.search(rf'<div class="field invalid">\s*<label for="{name}">.*?</div>', resp.text, re.DOTALL)
+        assert field and f'aria-describedby="{name}-error {name}-hint" aria-invalid="true"' in field.group(0)
+        assert f'id="{name}-error"' in field.group(0)
+        assert f'<a href="#{name}">' in resp.text
+    for name, value in (("friendly_name", "x" * 70), ("homepage_url", "example.com"), ("company_name", "Example Co")):
+        assert input_value(resp.text, name) == value
+    assert "Kept &lt;as typed&gt;</textarea>" in resp.text
+    assert 'name="permissions" value="get-all" checked' in resp.text
+    assert server.store.all_connect_apps(person.account.sid) == []
 
 
 # -- edit and delete ---------------------------------------------------------------------------
@@ -217,7 +255,7 @@ def test_delete_asks_first_then_deletes_the_app_and_ends_its_authorizations(serv
     assert server.store.find_connect_app(app.sid) is not None  # a GET changes nothing
     resp = browser.post(f"/console/apps/{app.sid}/delete", {"csrf": token(browser)})
     assert resp.status_code == 303
-    assert resp.headers["Location"] == "/console?done=deleted"
+    assert resp.headers["Location"] == "/console/apps?done=deleted"
     assert server.store.find_connect_app(app.sid) is None
     assert user.account.sid and server.store.list_authorizations(user.account.sid, ALL).items == []
     assert server.store.list_callbacks(app.sid) == []  # no app left to call back
@@ -235,13 +273,13 @@ def test_revoke_ends_delegated_access_and_queues_the_callback(server: Server) ->
     api = f"{server.url}/2010-04-01/Accounts/{user_account}.json"
     assert requests.get(api, auth=(world.subaccount_sid, owner_token), timeout=10).status_code == 200
 
-    listed = world.owner_browser.get("/console").text
+    listed = world.owner_browser.get("/console/authorized").text
     action = f"/console/authorizations/{user_account}/{world.granted.sid}/revoke"
-    assert f'<form method="post" action="{action}">' in listed
+    assert f'<a class="button danger" href="{action}">Revoke…</a>' in listed
     assert world.subaccount_sid in listed and "Granted app" in listed
     resp = world.owner_browser.post(action, {"csrf": token(world.owner_browser)})
     assert resp.status_code == 303
-    assert resp.headers["Location"] == "/console?done=revoked"
+    assert resp.headers["Location"] == "/console/authorized?done=revoked"
 
     assert requests.get(api, auth=(world.subaccount_sid, owner_token), timeout=10).status_code == 401
     ended = world.authorization()
@@ -333,8 +371,9 @@ def test_notices_are_fixed_texts_never_the_parameter(server: Server) -> None:
 def test_other_methods_are_an_html_405(server: Server) -> None:
     world = make_world(server)
     revoke = f"/console/authorizations/{world.owner.account.sid}/{world.granted.sid}/revoke"
-    resp = world.owner_browser.get(revoke)
-    assert (resp.status_code, resp.headers["Allow"], resp.headers["Content-Type"]) == (405, "POST, OPTIONS", HTML)
+    resp = world.owner_browser.http.delete(f"{server.url}{revoke}", timeout=10)
+    allowed = "GET, HEAD, POST, OPTIONS"
+    assert (resp.status_code, resp.headers["Allow"], resp.headers["Content-Type"]) == (405, allowed, HTML)
     assert world.owner_browser.post("/console", {"csrf": token(world.owner_browser)}).status_code == 405
     put = world.owner_browser.http.put(f"{server.url}/console/apps/{world.app.sid}/edit", timeout=10)
     assert (put.status_code, put.headers["Allow"]) == (405, "GET, HEAD, POST, OPTIONS")

@@ -33,18 +33,35 @@ from tests.web.test_consent import assert_page_headers
 
 @dataclass(frozen=True)
 class Route:
-    """One console route and method; ``personal`` routes name something that must be the user's."""
+    """One console route and method; ``personal`` routes name something that must be the user's.
+
+    ``shows`` is what a GET must show the user asking (``mine`` True: the owner, False: the other
+    user, on routes that are not personal), or None.
+    """
 
     method: str
     path: Callable[[World], str]
     owner_status: int
     personal: bool = True
     form: Callable[[World], dict[str, Any]] = field(default=lambda world: {})
+    shows: Callable[[World, bool], str | None] = field(default=lambda world, mine: world.app.sid)
+
+
+def _revoke(w: World) -> str:
+    return f"/console/authorizations/{w.owner.account.sid}/{w.granted.sid}/revoke"
 
 
 ROUTES = {
-    "GET console": Route("GET", lambda w: "/console", 200, personal=False),
-    "GET new": Route("GET", lambda w: "/console/apps/new", 200, personal=False),
+    "GET console": Route("GET", lambda w: "/console", 200, personal=False,
+                         shows=lambda w, mine: (w.owner if mine else w.other).account.sid),
+    "GET apps": Route("GET", lambda w: "/console/apps", 200, personal=False,
+                      shows=lambda w, mine: w.app.sid if mine else w.other_app.sid),
+    "GET authorized": Route("GET", lambda w: "/console/authorized", 200, personal=False,
+                            shows=lambda w, mine: w.subaccount_sid if mine else "No apps are authorized"),
+    "GET deliveries": Route("GET", lambda w: "/console/deliveries", 200, personal=False,
+                            shows=lambda w, mine: "No deauthorize callbacks yet"),
+    "GET new": Route("GET", lambda w: "/console/apps/new", 200, personal=False,
+                     shows=lambda w, mine: (w.owner if mine else w.other).account.sid),
     "POST new": Route("POST", lambda w: "/console/apps/new", 303,
                       form=lambda w: {**APP_FIELDS, "account": w.owner.account.sid}),
     "GET app": Route("GET", lambda w: f"/console/apps/{w.app.sid}", 200),
@@ -53,8 +70,8 @@ ROUTES = {
                        form=lambda w: {**APP_FIELDS, "friendly_name": "Changed"}),
     "GET delete": Route("GET", lambda w: f"/console/apps/{w.app.sid}/delete", 200),
     "POST delete": Route("POST", lambda w: f"/console/apps/{w.app.sid}/delete", 303),
-    "POST revoke": Route("POST", lambda w: f"/console/authorizations/{w.owner.account.sid}/{w.granted.sid}/revoke",
-                         303),
+    "GET revoke": Route("GET", _revoke, 200, shows=lambda w, mine: w.subaccount_sid),
+    "POST revoke": Route("POST", _revoke, 303),
 }
 FORM_TYPE = "application/x-www-form-urlencoded"
 FORMS = [name for name, route in ROUTES.items() if route.method == "POST"]
@@ -85,8 +102,8 @@ def test_the_owner_may(server: Server, name: str) -> None:
     assert_page_headers(resp)
     if route.method == "POST":
         assert world.snapshot() != before
-    elif name != "GET new":
-        assert world.app.sid in resp.text
+    else:
+        assert route.shows(world, True) in resp.text  # type: ignore[operator]
 
 
 @pytest.mark.parametrize("name", ROUTES)
@@ -101,7 +118,7 @@ def test_another_user_gets_a_404_and_changes_nothing(server: Server, name: str) 
         assert "not found" in resp.text
     else:
         assert resp.status_code == 200  # their own console: nothing of the owner's in it
-        assert world.other_app.sid in resp.text or name == "GET new"
+        assert route.shows(world, False) in resp.text  # type: ignore[operator]
     for secret in owners_secrets(world):
         assert secret not in resp.text
     assert world.snapshot() == before
@@ -192,10 +209,12 @@ XSS_FIELDS = {
     "deauthorize_callback_url": 'http://127.0.0.1:9/cb?x="><img/src=x/onerror=alert(1)>',
 }
 ESCAPED = ["&lt;script&gt;alert(1)&lt;/script&gt;", "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;"]
-RAW = re.compile(r"<script|<img", re.IGNORECASE)  # the pages have neither, ever
+RAW = re.compile(r"<script|<img", re.IGNORECASE)  # the pages have neither, but for our own script
+OUR_SCRIPT = re.compile(r'<script src="/static/console\.js\?v=[0-9a-f]{12}" defer></script>')
 
 
 def assert_escaped(text: str, where: str, shown: list[str] = ESCAPED) -> None:
+    text = OUR_SCRIPT.sub("", text, count=1)
     assert not RAW.search(text), (where, RAW.search(text))
     for escaped in shown:
         assert escaped in text, (where, escaped)
@@ -217,19 +236,21 @@ def test_script_in_every_app_field_is_shown_escaped_everywhere(server: Server) -
     authorize(user_browser, app, user.account.sid)
     revoke = f"/console/authorizations/{user.account.sid}/{app.sid}/revoke"
     pages = {
-        "console": owner_browser.get("/console"),
+        "apps": owner_browser.get("/console/apps"),
         "app": owner_browser.get(f"/console/apps/{app.sid}"),
         "edit": owner_browser.get(f"/console/apps/{app.sid}/edit"),
         "delete": owner_browser.get(f"/console/apps/{app.sid}/delete"),
         "form again": owner_browser.post(f"/console/apps/{app.sid}/edit",
                                          app_form(owner_browser, **XSS_FIELDS, deauthorize_callback_method=IMG)),
-        "authorizer's console": user_browser.get("/console"),
+        "authorizer's list": user_browser.get("/console/authorized"),
+        "revoke, are you sure": user_browser.get(revoke),
     }
     for where, resp in pages.items():
         assert_escaped(resp.text, where, ESCAPED[:1] if where == "delete" else ESCAPED)
     assert "<a href=\"https://example.com/&#34;&gt;&lt;img/src=x/onerror=alert(1)&gt;\"" in pages["app"].text
     assert user_browser.post(revoke, {"csrf": token(user_browser)}).status_code == 303
-    log = owner_browser.get(f"/console/apps/{app.sid}").text
-    assert_escaped(log, "delivery log")
-    assert "http://127.0.0.1:9/cb?x=&#34;&gt;&lt;img/src=x/onerror=alert(1)&gt;" in log  # the callback's URL
+    for where in (f"/console/apps/{app.sid}", "/console/deliveries"):
+        log = owner_browser.get(where).text
+        assert_escaped(log, where, ESCAPED if "/apps/" in where else ESCAPED[:1])  # the log names no company
+        assert "http://127.0.0.1:9/cb?x=&#34;&gt;&lt;img/src=x/onerror=alert(1)&gt;" in log  # the callback's URL
     assert server.store.list_connect_apps(owner.account.sid, PageRequest(size=1000)).items == [app]

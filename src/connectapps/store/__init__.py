@@ -1,16 +1,30 @@
 """Storage: one small interface (interface.py), SQL shared by every backend (sql.py), migrations/."""
 
+import sqlite3
+
+from connectapps.store import opening
 from connectapps.store.interface import Store
 
 
-def open_store(url: str) -> Store:
-    """The store for a database URL: ``sqlite:///path`` or ``postgresql://…``."""
-    if url.startswith("sqlite:"):
+def open_store(url: str, create: bool = True) -> Store:
+    """The store for a database URL: ``sqlite:///path`` or ``postgresql://…``.
+
+    Raises ``opening.DatabaseError`` (one line, password masked) when it cannot be opened; a
+    SQLite file that does not exist is created only if ``create``.
+    """
+    opening.check_scheme(url)
+    if opening.is_sqlite(url):
         from connectapps.store.sqlite import SqliteStore
 
-        return SqliteStore.from_url(url)
-    if url.startswith(("postgresql:", "postgres:")):
-        from connectapps.store.postgres import PostgresStore
+        store = SqliteStore(opening.prepare_sqlite(url, create))
+        try:
+            store.ping()
+        except sqlite3.Error as exc:
+            store.close()
+            raise opening.sqlite_failure(url, exc) from None
+        return store
+    from connectapps.store.postgres import PostgresStore
 
-        return PostgresStore.from_url(url)
-    raise ValueError(f"unsupported database URL scheme: {url.split(':', 1)[0]!r}")
+    timed = opening.with_connect_timeout(url)
+    opening.check_postgres(timed, url)
+    return PostgresStore.from_url(timed)

@@ -16,9 +16,10 @@ from connectapps.domain.models import (
     User,
     WebSession,
 )
+from connectapps.store.listing import Listings
 
 
-class Store(Protocol):
+class Store(Listings, Protocol):
     # -- schema and request scope -------------------------------------------------------------
 
     def migrate(self) -> list[int]:

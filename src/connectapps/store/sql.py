@@ -19,12 +19,13 @@ from connectapps.domain.models import (
     PageRequest,
     User,
 )
+from connectapps.store.listing import ListingSql
 from connectapps.store.outbox import OutboxSql
 from connectapps.store.rows import ACCOUNTS, AUTHORIZATIONS, CALLBACKS, CONNECT_APPS, USERS, Table, timestamp
 from connectapps.store.signin import SignInSql
 
 
-class SqlStore(OutboxSql, SignInSql):
+class SqlStore(ListingSql, OutboxSql, SignInSql):
     """Every Store method, in SQL shared by the backends."""
 
     # -- schema -------------------------------------------------------------------------------

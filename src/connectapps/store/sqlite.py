@@ -9,10 +9,10 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 
 from connectapps.store.base import Run
 from connectapps.store.cache import CachedSqlStore
+from connectapps.store.opening import prepare_sqlite
 from connectapps.store.rows import Row
 
 BUSY_TIMEOUT_MS = 10_000
@@ -33,13 +33,8 @@ class SqliteStore(CachedSqlStore):
 
     @classmethod
     def from_url(cls, url: str) -> "SqliteStore":
-        """``sqlite:///relative.db`` or ``sqlite:////absolute.db``."""
-        path = url.removeprefix("sqlite:").removeprefix("//")
-        path = path[1:] if path.startswith("//") else path.removeprefix("/")
-        if not path or path == ":memory:":
-            raise ValueError("sqlite URL needs a file path, e.g. sqlite:///connectapps.db")
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        return cls(path)
+        """``sqlite:///relative.db`` or ``sqlite:////absolute.db`` (created if missing)."""
+        return cls(prepare_sqlite(url, create=True))
 
     def _connection(self) -> sqlite3.Connection:
         conn = self._local.conn

@@ -1,16 +1,18 @@
-"""The console's Connect App form: what it shows, what it reads, and its error in the API's words.
+"""The console's Connect App form: what it shows, what it reads, and its errors in plain words.
 
 The form sends every field every time (a browser cannot leave one out), so a save writes all of
-them, validated by the same domain rules as a POST to the REST API; an invalid value re-shows the
-form with what the user typed and the message Twilio's API gives for it (wire/errors.py).
+them, validated by the same domain rules as a POST to the REST API. Every field is checked on its
+own, so the form comes back with every problem at once, each next to its field and said in plain
+words ("Homepage URL must be a web address starting with http:// or https://"), and with what the
+person typed. A rule this module has no words for is shown in the API's own message.
 """
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import Self
+from dataclasses import dataclass, field, replace
+from typing import Any, Self
 
 from connectapps.domain.authorizations import PERMISSION_WORDS
-from connectapps.domain.connect_apps import DEFAULT_CALLBACK_METHOD, Changes
+from connectapps.domain.connect_apps import DEFAULT_CALLBACK_METHOD, Changes, validate_changes
 from connectapps.domain.errors import InvalidParameter
 from connectapps.domain.models import CALLBACK_METHODS, PERMISSIONS, ConnectApp
 from connectapps.web.inputs import last
@@ -48,9 +50,11 @@ FIELDS = (
           "Called with AccountSid and ConnectAppSid when someone revokes access."),
 )
 TEXT_NAMES = tuple(f.name for f in FIELDS)
+LABELS = {**{f.name: f.label for f in FIELDS}, METHOD: "Deauthorize callback method",
+          PERMISSIONS_FIELD: "Permissions"}
 
 # What the form template needs besides the form itself.
-TEMPLATE_CONTEXT = {
+TEMPLATE_CONTEXT: dict[str, Any] = {
     "fields": FIELDS,
     "methods": CALLBACK_METHODS,
     "method_param": param_name(METHOD),
@@ -59,15 +63,32 @@ TEMPLATE_CONTEXT = {
 }
 
 
+def plain_words(exc: InvalidParameter, typed: str | Sequence[str]) -> str:
+    """What is wrong with a field, said to a person rather than to an API client."""
+    label = LABELS.get(exc.field, exc.field)
+    if exc.kind == InvalidParameter.URL:
+        if isinstance(typed, str) and typed.lower().startswith(("http://", "https://")):
+            return f"{label} contains characters a web address cannot have (such as spaces, quotes, < or >)."
+        return f"{label} must be a web address starting with http:// or https://"
+    if exc.kind == InvalidParameter.TOO_LONG:
+        return f"{label} can be at most {exc.value} characters long; this one has {len(typed)}."
+    if exc.kind == InvalidParameter.CONTROL:
+        return f"{label} contains a control character (such as NUL or Escape) that cannot be saved. Remove it."
+    if exc.kind == InvalidParameter.ENUM:
+        return f"Choose GET or POST as the {label.lower()}."
+    if exc.kind == InvalidParameter.PERMISSION:
+        return f"“{exc.value}” is not a permission: choose from the ones listed."
+    return errors.from_domain(exc, "").message
+
+
 @dataclass(frozen=True, slots=True)
 class AppForm:
-    """The values a Connect App form shows (the app's, or what the user sent) and its error."""
+    """The values a Connect App form shows (the app's, or what the user sent) and their problems."""
 
     values: dict[str, str]
     permissions: tuple[str, ...]
     account_sid: str = ""
-    error: str | None = None
-    error_field: str | None = None
+    errors: dict[str, str] = field(default_factory=dict)  # field name -> what is wrong, in plain words
 
     @classmethod
     def blank(cls, account_sid: str = "") -> Self:
@@ -91,6 +112,17 @@ class AppForm:
         raw[PERMISSIONS_FIELD] = list(self.permissions)
         return raw
 
-    def failed(self, exc: InvalidParameter, path: str) -> Self:
-        """This form again, with the message the REST API gives for ``exc``."""
-        return replace(self, error=errors.from_domain(exc, path).message, error_field=exc.field)
+    def checked(self) -> Self:
+        """This form with the problem of every field that breaks a rule (none: ``errors`` is empty)."""
+        problems: dict[str, str] = {}
+        for name, value in self.changes().items():
+            try:
+                validate_changes({name: value})
+            except InvalidParameter as exc:
+                problems[exc.field] = plain_words(exc, value)
+        return replace(self, errors=problems)
+
+    def failed(self, exc: InvalidParameter) -> Self:
+        """This form with one more problem, found when it was saved."""
+        typed = self.changes().get(exc.field, "")
+        return replace(self, errors={**self.errors, exc.field: plain_words(exc, typed)})

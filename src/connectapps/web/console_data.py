@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from connectapps.domain import sids, users
 from connectapps.domain.models import (
+    ACTIVE,
     Account,
     Authorization,
     Callback,
@@ -41,14 +42,6 @@ class Holding:
 
 
 @dataclass(frozen=True, slots=True)
-class Granted:
-    """A Connect App authorized on one of the user's accounts."""
-
-    authorization: Authorization
-    app: ConnectApp
-
-
-@dataclass(frozen=True, slots=True)
 class Delivery:
     """One deauthorize callback and every attempt to deliver it."""
 
@@ -56,17 +49,14 @@ class Delivery:
     attempts: list[CallbackAttempt]
 
 
-@dataclass(frozen=True, slots=True)
-class Overview:
-    holdings: list[Holding]
-    apps: list[ConnectApp]
-    granted: list[Granted]
-
-
-
 def every_account(held: list[Holding]) -> list[Account]:
     """Every account held: each main account, then its subaccounts."""
     return [a for h in held for a in (h.account, *h.subaccounts)]
+
+
+def active_accounts(store: Store, user: User) -> list[Account]:
+    """The accounts a new Connect App may go in: the user's active ones (the domain refuses others)."""
+    return [a for a in every_account(holdings(store, user)) if a.status == ACTIVE]
 
 
 def holdings(store: Store, user: User) -> list[Holding]:
@@ -75,20 +65,6 @@ def holdings(store: Store, user: User) -> list[Holding]:
         page = store.list_accounts(main.sid, ALL)
         result.append(Holding(main, [a for a in page.items if a.sid != main.sid]))
     return result
-
-
-def overview(store: Store, user: User) -> Overview:
-    """The user's accounts, the apps they own, and the apps authorized on them."""
-    held = holdings(store, user)
-    accounts = every_account(held)
-    apps = [app for a in accounts for app in store.list_connect_apps(a.sid, ALL).items]
-    granted = []
-    for account in accounts:
-        for authorization in store.list_authorizations(account.sid, ALL).items:
-            app = store.find_connect_app(authorization.connect_app_sid)
-            if app is not None:
-                granted.append(Granted(authorization, app))
-    return Overview(held, apps, granted)
 
 
 def held_account(store: Store, user: User, account_sid: str) -> Account:

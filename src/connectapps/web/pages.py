@@ -41,14 +41,14 @@ _env.filters["when"] = when
 
 
 def content_security_policy(form_target: str | None = None) -> str:
-    """No scripts, styles only from our static files, forms only to us (and ``form_target``).
+    """Scripts and styles only from our static files (no inline script), forms only to us (and ``form_target``).
 
     Chromium applies ``form-action`` to the redirect that answers a form post too, so the
     consent page must name the origin of the app's stored redirect URL.
     """
     form_action = "'self'" + (f" {form_target}" if form_target else "")
     return (
-        "default-src 'none'; style-src 'self'; img-src 'self'; "
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
         f"form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
     )
 

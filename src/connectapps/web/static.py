@@ -1,11 +1,12 @@
-"""The web pages' static files (CSS), read once at import and served from memory."""
+"""The web pages' static files (CSS, and the console's small script), read once at import and served
+from memory."""
 
 import hashlib
 from importlib.resources import files
 
 import falcon
 
-CONTENT_TYPES = {".css": "text/css; charset=utf-8"}
+CONTENT_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 CACHE_CONTROL = "public, max-age=86400"
 
 

@@ -13,7 +13,7 @@ from urllib.parse import quote, urlencode, urlsplit
 import falcon
 
 from connectapps.domain import authorizations, passwords, sessions, users
-from connectapps.domain.errors import Busy, ConsentChanged, NotAuthenticated
+from connectapps.domain.errors import Busy, ConsentChanged, DomainError, NotAuthenticated
 from connectapps.domain.models import ConnectApp, User
 from connectapps.store.interface import Store
 from connectapps.web import csrf, static
@@ -53,6 +53,21 @@ class Web:
         """Refuse the form (403) unless ``token`` is this session's CSRF token."""
         if not self.sessions.csrf_valid(session, token):
             raise BAD_TOKEN
+
+
+FORM_EXPIRED = "This form has expired, so nothing was checked. Enter your password again."
+_CONSENT_PATH = re.compile(r"^/authorize/(CN[0-9a-fA-F]{32})(?:\?|\Z)")
+
+
+def asking_app(store: Store, next_path: str) -> ConnectApp | None:
+    """The Connect App whose consent page sign-in will return to, if it is one that can be authorized."""
+    match = _CONSENT_PATH.match(next_path)
+    if match is None:
+        return None
+    try:
+        return authorizations.consent_app(store, match.group(1))
+    except DomainError:
+        return None
 
 
 def sign_in_url(next_path: str) -> str:
@@ -135,10 +150,13 @@ class SignIn(Page):
             raise Busy()
         session = self.web.begin(req)
         form = read_form(req)
-        self.web.check_csrf(session, form.get(csrf.FIELD))
-        assert session is not None
         next_path = safe_next(form.get("next"))
         email = form.get("email", "")
+        if session is None or not self.web.sessions.csrf_valid(session, form.get(csrf.FIELD)):
+            # Nothing is checked; the form comes back with the email kept and a fresh token.
+            session = session or self.web.sessions.start(req, resp)
+            self._form(resp, session, next_path, email=email, error=FORM_EXPIRED, status=403)
+            return
         address = client_address(req, self.web.proxy_hops)
         try:
             user = users.sign_in(self.web.store, email, form.get("password", ""), address)
@@ -148,11 +166,14 @@ class SignIn(Page):
         self.web.sessions.start(req, resp, user.id)  # a new id: no session fixation
         redirect(resp, next_path)
 
-    def _form(self, resp: falcon.Response, session: Session, next_path: str, **context: Any) -> None:
+    def _form(self, resp: falcon.Response, session: Session, next_path: str, status: int = 200,
+              **context: Any) -> None:
         context.setdefault("email", "")
         context.setdefault("error", None)
-        render(resp, "signin.html", csrf=self.web.sessions.csrf_token(session), next_path=next_path,
-               user=None, **context)
+        asking = asking_app(self.web.store, next_path)
+        render(resp, "signin.html", status=status, csrf=self.web.sessions.csrf_token(session),
+               next_path=next_path, user=None, asking=asking, asking_name=app_name(asking) if asking else None,
+               **context)
 
 
 class SignOut(Page):
