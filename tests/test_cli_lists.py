@@ -41,7 +41,7 @@ def test_users_list_and_set_password(database_url: str) -> None:
     assert "password" not in json.dumps(listed)
     done = cli(database_url, "users", "set-password", "--email", "Grace@Example.com", "--password", "-",
                stdin="second password\n")
-    assert done.strip() == "password changed for grace@example.com"
+    assert done.strip() == "password changed for grace@example.com; every session of theirs has ended"
     store = open_store(database_url)
     try:
         assert users.sign_in(store, "grace@example.com", "second password", "127.0.0.1").id == listed["id"]

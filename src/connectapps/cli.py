@@ -121,14 +121,6 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_users_set_password(args: argparse.Namespace) -> int:
-    """A new password; every web session the user has ends."""
-    password = sys.stdin.readline().rstrip("\n") if args.password == "-" else args.password
-    user = users.set_password(_store(args), args.email, password)
-    print(f"password changed for {user.email}; every session of theirs has ended")
-    return 0
-
-
 def cmd_authorizations_list(args: argparse.Namespace) -> int:
     store = _store(args)
     _print_json([
@@ -275,10 +267,6 @@ def build_parser() -> argparse.ArgumentParser:
     create_user.add_argument("--email", required=True)
     create_user.add_argument("--password", required=True, help="the password, or - to read it from stdin")
     create_user.set_defaults(func=cmd_users_create)
-    set_password = users_cmd.add_parser("set-password", parents=[common], help="change a password (signs them out)")
-    set_password.add_argument("--email", required=True)
-    set_password.add_argument("--password", required=True, help="the new password, or - to read it from stdin")
-    set_password.set_defaults(func=cmd_users_set_password)
 
     auth_cmd = commands.add_parser("authorizations", help="authorized Connect Apps").add_subparsers(
         dest="sub", required=True)

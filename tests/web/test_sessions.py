@@ -86,4 +86,4 @@ def test_sign_out_everywhere_signed_out_is_just_a_sign_out(server: Server) -> No
     resp = browser.post("/signout/everywhere", {"csrf": token})
     assert resp.status_code == 303
     assert location_path(resp) == "/signin"
-    assert Browser(server).get("/signout/everywhere").headers["Allow"] == "POST"
+    assert Browser(server).get("/signout/everywhere").headers["Allow"] == "POST, OPTIONS"
