@@ -83,7 +83,8 @@ def add(groups: dict[str, argparse._SubParsersAction[argparse.ArgumentParser]], 
     apps.set_defaults(func=run(apps_list))
     groups["users"].add_parser("list", parents=[common], help="every person who signs in").set_defaults(
         func=run(users_list))
-    reset = groups["users"].add_parser("set-password", parents=[common], help="give a person a new password (ends their sessions)")
+    reset = groups["users"].add_parser("set-password", parents=[common],
+                                       help="give a person a new password (ends their sessions)")
     reset.add_argument("--email", required=True)
     reset.add_argument("--password", help="the new password, or - to read it from stdin (default: asked for)")
     reset.set_defaults(func=run(set_password))
