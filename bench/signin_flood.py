@@ -62,6 +62,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=20.0, help="seconds of flood (default 20)")
     parser.add_argument("--idle", type=float, default=5.0, help="seconds of probes before the flood (default 5)")
     parser.add_argument("--clients", type=int, default=16, help="concurrent sign-in connections (default 16)")
+    parser.add_argument("--flood-nice", type=int, default=0, metavar="N",
+                        help="run the flood at this CPU niceness (default 0): on a machine it shares with the server, "
+                             "10 keeps the flood client's own CPU use from counting against the server, as a remote "
+                             "attacker's would not")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--serve-flag", action="append", default=[], metavar="FLAG",
                         help="one more flag for connectapps serve (repeatable), e.g. --serve-flag=--blocking-threads=4")
@@ -87,8 +91,9 @@ def seed(database_url: str) -> dict[str, str]:
     return {"email": email, "account_sid": created["sid"], "auth_token": created["auth_token"], "app_sid": app["sid"]}
 
 
-def flood(base_url: str, email: str, mode: str, clients: int, seconds: float, results: Any) -> None:
+def flood(base_url: str, email: str, mode: str, clients: int, seconds: float, nice: int, results: Any) -> None:
     """Sign-in attempts from ``clients`` threads for ``seconds``; puts a Counter of outcomes in ``results``."""
+    os.nice(nice)
     outcomes: Counter[str] = Counter()
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
@@ -180,7 +185,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             idle = measure(server.base_url, ids, args.idle)
             results: Any = multiprocessing.get_context("spawn").Queue()
             flooder = multiprocessing.get_context("spawn").Process(
-                target=flood, args=(server.base_url, ids["email"], args.flood, args.clients, args.duration, results))
+                target=flood, args=(server.base_url, ids["email"], args.flood, args.clients, args.duration,
+                                    args.flood_nice, results))
             flooder.start()
             time.sleep(1.0)  # the flood's connections are up
             loaded = measure(server.base_url, ids, args.duration - 2.0)
@@ -188,7 +194,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             flooder.join()
     report = {
         "source": str(args.source or "this checkout"), "backend": args.backend, "flood": args.flood,
-        "clients": args.clients, "seconds": args.duration, "workers": args.workers, "serve_flags": args.serve_flag,
+        "clients": args.clients, "flood_nice": args.flood_nice, "seconds": args.duration, "workers": args.workers,
+        "serve_flags": args.serve_flag,
         "cores": os.cpu_count(), "sign_ins": outcomes,
         "idle": {k: asdict(v) for k, v in idle.items()}, "during_flood": {k: asdict(v) for k, v in loaded.items()},
     }
