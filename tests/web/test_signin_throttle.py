@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -116,5 +117,8 @@ def test_beyond_the_concurrent_password_checks_sign_in_answers_503_at_once(store
     assert busy.headers["Retry-After"] == "1"
     assert busy.headers["Content-Type"] == "text/html; charset=utf-8"
     assert "Try again in a moment." in busy.text
-    signed_in = client.simulate_post("/signin", body=urlencode(form), headers=headers)
-    assert signed_in.status_code == 303  # the attempt refused as busy was not counted against anyone
+    # The attempt refused as busy was not counted against anyone: no counter exists for the pair or email.
+    assert [store.get_sign_in_throttle(key) for key in (f"pair 127.0.0.1 {person.email}", f"email {person.email}")] \
+        == [None, None]
+    counted = throttle.attempt(store, person.email, "127.0.0.1", datetime.now(UTC))  # the same keys, when counted
+    assert store.get_sign_in_throttle(counted.pair) is not None and counted.pair == f"pair 127.0.0.1 {person.email}"
