@@ -119,8 +119,14 @@ def check_postgres(url: str, shown: str) -> None:
     minute. ``shown`` is the URL as the person gave it (redacted in the message)."""
     import psycopg
 
+    from connectapps.store.postgres import connection_settings
+
     try:
-        psycopg.connect(url).close()
+        libpq_url, _ = connection_settings(url)  # without our own ``pooler=``, which libpq does not know
+    except ValueError as exc:
+        raise DatabaseError(f"cannot use the PostgreSQL database {redact(shown)}: {exc}") from None
+    try:
+        psycopg.connect(libpq_url).close()
     except psycopg.Error as exc:
         raise DatabaseError(f"cannot connect to the PostgreSQL database {redact(shown)}: "
                             f"{short_reason(str(exc))}") from None
