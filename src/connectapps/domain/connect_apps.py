@@ -7,11 +7,11 @@ and delete are "Not supported"); creation is for the command line and, later, th
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from connectapps.domain import sids
 from connectapps.domain.errors import InvalidParameter, NotFound
 from connectapps.domain.models import CALLBACK_METHODS, PERMISSIONS, ConnectApp, Page, PageRequest
+from connectapps.domain.urls import is_http_url
 from connectapps.store.interface import Store
 
 FRIENDLY_NAME_MAX = 64
@@ -59,13 +59,7 @@ def validate_changes(raw: Changes) -> dict[str, object]:
 
 def _url(field: str, value: str) -> str:
     """An absolute http(s) URL with a host: what the spec's ``format: uri`` means for a callback."""
-    try:
-        parts = urlsplit(value)
-        _ = parts.port  # raises ValueError for a bad port
-        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
-    except ValueError:
-        valid = False
-    if not valid or any(ch.isspace() or ch <= " " or ch == "\x7f" for ch in value):
+    if not is_http_url(value):
         raise InvalidParameter(field, InvalidParameter.URL, value)
     return value
 

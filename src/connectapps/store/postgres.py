@@ -32,6 +32,7 @@ DEFAULT_POOL_SIZE = 8
 
 class PostgresStore(CachedSqlStore):
     paramstyle = "%s"
+    dialect = "postgresql"  # store/resources.py: JSON read as jsonb, rows locked FOR UPDATE
     skip_locked = " FOR UPDATE SKIP LOCKED"
     schema_migrations_ddl = (
         "CREATE TABLE IF NOT EXISTS schema_migrations "

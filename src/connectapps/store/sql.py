@@ -19,10 +19,11 @@ from connectapps.domain.models import (
     User,
 )
 from connectapps.store.outbox import OutboxSql
+from connectapps.store.resources import ResourceSql
 from connectapps.store.rows import ACCOUNTS, AUTHORIZATIONS, CALLBACKS, CONNECT_APPS, USERS, Table, timestamp
 
 
-class SqlStore(OutboxSql):
+class SqlStore(ResourceSql, OutboxSql):
     """Every Store method, in SQL shared by the backends."""
 
     # -- schema -------------------------------------------------------------------------------
