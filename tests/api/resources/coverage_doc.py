@@ -25,22 +25,26 @@ HANDWRITTEN_PROOFS = {
 CLIENT_TESTS = ("tests.api.resources.test_sdk", "tests.node.test_twilio_node")
 
 
-def client_proofs() -> dict[str, list[str]]:
-    """operationId -> the client tests that exercise it."""
+def client_proofs() -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
+    """(operationId -> the labels of the client tests that exercise it, [(label, test)] in order)."""
     proofs: dict[str, list[str]] = {}
+    legend: list[tuple[str, str]] = []
     for name in CLIENT_TESTS:
         module = importlib.import_module(name)
-        for test, operations in module.COVERS.items():
+        prefix = "node" if "node" in name else "py"
+        for n, (test, operations) in enumerate(module.COVERS.items(), start=1):
             assert callable(getattr(module, test, None)), f"{name}.COVERS names no test {test}"
-            for op_id in operations:
-                proofs.setdefault(op_id, []).append(f"`{name.replace('.', '/')}.py::{test}`")
-    return proofs
+            label = f"{prefix}{n}"
+            legend.append((label, f"`{name.replace('.', '/')}.py::{test}`"))
+            for op_id in dict.fromkeys(operations):
+                proofs.setdefault(op_id, []).append(label)
+    return proofs, legend
 
 
 def render() -> str:
     rows = coverage()
     counts = Counter(row.status for row in rows)
-    proofs = client_proofs()
+    proofs, legend = client_proofs()
     lines = [
         "# Coverage of the 2010-04-01 API",
         "",
@@ -52,17 +56,22 @@ def render() -> str:
         f"hand-written modules, {counts[REFUSED]} refused (each with its reason). Every served operation is",
         "answered over HTTP on SQLite and PostgreSQL and its 200/201 body validated against the spec's schema.",
         "",
+        "Proofs: **walk** is " + GENERIC_PROOF + "; **refusal** is " + REFUSED_PROOF + "; with the",
+        "official clients:",
+        "",
+        *(f"- **{label}**: {test}" for label, test in legend),
+        "",
         "| Operation | Method | Path | Answered by | Proven by |",
         "|---|---|---|---|---|",
     ]
     for row in rows:
         path = row.path.removeprefix("/2010-04-01")
         if row.status == SERVED:
-            answered, proof = "generic engine", ", ".join([GENERIC_PROOF, *proofs.get(row.operation_id, [])])
+            answered, proof = "generic engine", ", ".join(["walk", *proofs.get(row.operation_id, [])])
         elif row.status == HANDWRITTEN:
             answered, proof = f"hand-written: `{row.note}`", HANDWRITTEN_PROOFS[row.note]
         else:
-            answered, proof = f"**refused**: {row.note}", REFUSED_PROOF
+            answered, proof = f"**refused**: {row.note}", "refusal"
         lines.append(f"| {row.operation_id} | {row.method} | `{path}` | {answered} | {proof} |")
     return "\n".join(lines) + "\n"
 
