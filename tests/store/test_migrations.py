@@ -89,7 +89,7 @@ def test_migration_4_keeps_only_the_category_of_old_errors_and_old_rows_still_se
             for number, (code, error, _) in enumerate(OLD_ERRORS, 1):
                 run("INSERT INTO callback_attempts VALUES ('CB1', ?, 'old', ?, ?, 0, ?)", (number, now, code, error))
         monkeypatch.undo()
-        assert store.migrate() == [4]
+        assert store.migrate()[0] == 4  # then any later ones
         assert [a.error for a in store.callback_attempts("CB1")] == [new for _, _, new in OLD_ERRORS]
         worker = Worker(store, Settings(timeout=2, lease=8), Policy.parse("loopback"))
         assert worker.run_once() == 1  # no destination stored: the sender reads it from the URL

@@ -31,7 +31,8 @@ def route(path: str) -> str:
 
 
 class SpecPath(Resource):
-    """One path of the spec; ``operations`` by HTTP method (set per path by ``mount``)."""
+    """One path of the spec. ``mount`` makes a subclass per path with a responder for each method the
+    engine serves there (and ``operations`` by method); the base class refuses the others."""
 
     operations: ClassVar[dict[str, Operation]] = {}
 
@@ -39,13 +40,7 @@ class SpecPath(Resource):
         super().__init__(store)
         self.settings = settings
 
-    def on_get(self, req: falcon.Request, resp: falcon.Response, **params: str) -> None:
-        self._answer(req, resp, params)
-
-    def on_post(self, req: falcon.Request, resp: falcon.Response, **params: str) -> None:
-        self._answer(req, resp, params)
-
-    def on_delete(self, req: falcon.Request, resp: falcon.Response, **params: str) -> None:
+    def respond(self, req: falcon.Request, resp: falcon.Response, **params: str) -> None:
         self._answer(req, resp, params)
 
     def _call(self, req: falcon.Request, op: Operation, params: dict[str, str]) -> Call:
@@ -54,10 +49,7 @@ class SpecPath(Resource):
         return call(self.store, op, account, path, self.settings)
 
     def _answer(self, req: falcon.Request, resp: falcon.Response, params: dict[str, str]) -> None:
-        op = self.operations.get(req.method)
-        if op is None:
-            self._refuse(req, resp, **params)
-            return
+        op = self.operations["GET" if req.method == "HEAD" else req.method]  # HEAD answers as GET
         c = self._call(req, op, params)
         if op.action == "list":
             respond(resp, _list(c, req), op.status)
@@ -101,5 +93,6 @@ def mount(app: falcon.App[falcon.Request, falcon.Response], store: Store, settin
     for path, operations in by_path.items():
         allowed = ", ".join(m for m in ("GET", "POST", "DELETE") if m in operations)
         name = "Spec" + re.sub(r"[^A-Za-z]", "", path.removeprefix("/2010-04-01/Accounts/{AccountSid}"))
-        resource = type(name, (SpecPath,), {"operations": operations, "allowed": allowed})
+        responders = {f"on_{method.lower()}": SpecPath.respond for method in operations}
+        resource = type(name, (SpecPath,), {"operations": operations, "allowed": allowed, **responders})
         app.add_route(route(path), resource(store, settings))

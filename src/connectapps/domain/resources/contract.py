@@ -223,7 +223,7 @@ def _instance_of(prefix: str, param: str) -> str | None:
     return None
 
 
-def _ancestors(path: str, is_instance: bool) -> tuple[list[Ancestor], str | None]:
+def _ancestors(path: str, is_instance: bool, own_schema: str) -> tuple[list[Ancestor], str | None]:
     """The parents a path names, outermost first, and (for an instance path) its identity parameter."""
     params = _PARAM.findall(path)[1:]  # AccountSid first
     identity = params.pop() if is_instance and params else None
@@ -235,7 +235,7 @@ def _ancestors(path: str, is_instance: bool) -> tuple[list[Ancestor], str | None
         if instance is None or schema is None:
             raise ValueError(f"{path}: no instance path for {{{param}}}")
         kind = _with_identity(_kind(schema), _identity_name(instance), schema)
-        short = schema.removeprefix("api.v2010.account.")
+        short = own_schema.removeprefix("api.v2010.account.")
         name = conventions.PATH_FIELDS.get((short, param), field_name(param))
         ancestors.append(Ancestor(param, name, kind, scoped=bool(_PARAM.findall(instance)[1:-1])))
     return ancestors, identity
@@ -319,7 +319,7 @@ def _operation(path: str, method: str) -> Operation | None:
         return None
     status, _ = _success(node)
     is_instance = path.endswith("}.json")
-    ancestors, identity = _ancestors(path, is_instance)
+    ancestors, identity = _ancestors(path, is_instance, schema_name)
     kind = _kind(schema_name)
     instance = _instance_path(path, kind)
     if instance is not None and instance.endswith("}.json"):
