@@ -4,6 +4,7 @@ filled from the spec's paths, lists in the shared paging envelope."""
 import re
 from collections.abc import Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from connectapps.domain.naming import field_name
@@ -29,26 +30,28 @@ def item(c: Call, answered: Item) -> dict[str, Any]:
 
 
 def _fill(c: Call, template: str, answered: Item) -> str:
-    """The instance path of ``answered``: its key last, its parents from itself or from the request."""
-    params = _PARAM.findall(template)
-    ancestors = {a.param: a.field for a in c.op.ancestors}
+    """The instance path of ``answered``: its key last, its parents from itself or from the request.
+    (A spec path is a ``str.format`` template: ``…/Calls/{CallSid}/Recordings/{Sid}.json``.)"""
+    params = _params(template)
+    values = {"AccountSid": c.account.sid, params[-1]: answered.key}
+    for name in params[1:-1]:
+        shown = answered.properties.get(_ancestor_field(c, name))
+        values[name] = str(shown) if shown else c.path.get(name, "")
+    return template.format(**values)
 
-    def value(name: str) -> str:
-        if name == "AccountSid":
-            return c.account.sid
-        if name == params[-1]:
-            return answered.key
-        shown = answered.properties.get(ancestors.get(name, field_name(name)))
-        return str(shown) if shown else c.path.get(name, "")
 
-    return _PARAM.sub(lambda m: value(m.group(1)), template)
+def _ancestor_field(c: Call, param: str) -> str:
+    return next((a.field for a in c.op.ancestors if a.param == param), field_name(param))
+
+
+@cache
+def _params(template: str) -> tuple[str, ...]:
+    return tuple(_PARAM.findall(template))
 
 
 def _fill_mapped(template: str, mapping: Mapping[str, str], body: Mapping[str, Any], account_sid: str) -> str:
-    def value(name: str) -> str:
+    values = {}
+    for name in _params(template):
         shown = body.get(mapping.get(name, name))
-        if shown is None and name == "account_sid":
-            return account_sid
-        return str(shown or "")
-
-    return _PARAM.sub(lambda m: value(m.group(1)), template)
+        values[name] = account_sid if shown is None and name == "account_sid" else str(shown or "")
+    return template.format(**values)

@@ -75,6 +75,10 @@ def fit(prop: Field, value: Any) -> Any:
     """``value`` as the property's schema types it; a fallback of that type if it cannot be, or if it
     is null where the schema forbids null. An enum is never null: OpenAPI 3.0's ``nullable`` does not
     add null to an enum, so a null would fail validation against the spec (as for ConnectApps)."""
+    if value is None and prop.nullable and prop.enum is None:
+        return None  # the common cases first: every list item goes through here for every property
+    if type(value) is str and prop.type == "string" and prop.enum is None and prop.pattern is None:
+        return value
     fitted = _convert(prop, value)
     if fitted is not None and prop.enum is not None and fitted not in prop.enum:
         fitted = None
