@@ -191,6 +191,9 @@ def test_participants_join_a_conference_by_name(server: Server) -> None:
     listed = get(server, owner, f"/Conferences/{joined['conference_sid']}/Participants.json").json()["participants"]
     assert sorted(p["call_sid"] for p in listed) == sorted([joined["call_sid"], again["call_sid"]])
     assert get(server, owner, f"/Calls/{joined['call_sid']}.json").json()["status"] == "in-progress"
+    participant = f"/Conferences/{joined['conference_sid']}/Participants/{joined['call_sid']}.json"
+    assert server.request("DELETE", base(owner) + participant, owner).status_code == 204
+    assert get(server, owner, f"/Calls/{joined['call_sid']}.json").json()["status"] == "completed"  # hung up
 
 
 def test_views_and_things_twilio_makes(server: Server) -> None:

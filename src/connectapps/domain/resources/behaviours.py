@@ -8,7 +8,7 @@
   Updating ``Status=completed|canceled`` ends it now.
 - An IncomingPhoneNumber: a number in the given area code when only ``AreaCode`` is sent.
 - A conference Participant: joins the conference named in the path by SID or by friendly name
-  (made if missing, as on Twilio), with a Call of its own.
+  (made if missing, as on Twilio), with a Call of its own, hung up when the participant is removed.
 - A validation request verifies the caller ID at once: the OutgoingCallerId exists on return.
 - A Token: ephemeral STUN/TURN credentials, answered and not kept.
 """
@@ -219,9 +219,19 @@ def update_instead(c: Call, current: Resource, values: Mapping[str, Any]) -> Ite
         return None
     answered = view(c.store, c.op, current, c.now, c.settings)
     if c.store.delete_resource(c.account.sid, derived.MEMBER, current.sid, current.scope):
-        c.store.update_resource(c.account.sid, "call", current.sid, None, lambda row: lifecycle.end(
-            row.data, c.now, lifecycle.hang_up(lifecycle.answered_at(row.data, c.now), c.now)), c.now)
+        _hang_up(c, current.sid)
     return answered
+
+
+def after_delete(c: Call, deleted: Resource) -> None:
+    """A participant removed from a conference is hung up, as on Twilio."""
+    if c.op.id == "DeleteParticipant":
+        _hang_up(c, deleted.sid)
+
+
+def _hang_up(c: Call, call_sid: str) -> None:
+    c.store.update_resource(c.account.sid, "call", call_sid, None, lambda row: lifecycle.end(
+        row.data, c.now, lifecycle.hang_up(lifecycle.answered_at(row.data, c.now), c.now)), c.now)
 
 
 def on_update(c: Call, row: Resource, values: Mapping[str, Any], data: dict[str, Any]) -> dict[str, Any]:

@@ -152,6 +152,7 @@ def delete(c: Call) -> None:
     current = _existing(c)
     if not c.store.delete_resource(c.account.sid, c.op.kind.name, current.sid, current.scope):
         raise NotFound(c.identity)
+    behaviours.after_delete(c, current)
 
 
 def seed(store: Store, account_sid: str, kind: str, properties: Mapping[str, Any], scope: str = "",
