@@ -50,14 +50,18 @@ def resolve(ptr: str) -> Any:
     return node
 
 
+def schema_validator(spec: dict[str, Any], uri: str, ptr: str) -> OAS30Validator:
+    """A validator for the schema at ``ptr`` in ``spec`` (OAS 3.0: ``nullable``, enums, SID patterns),
+    its ``$ref``s resolved against the whole document, known as ``uri``."""
+    registry: Registry[Any] = Registry().with_resource(uri, Resource.from_contents(spec, default_specification=DRAFT4))
+    return OAS30Validator(
+        {"$ref": f"{uri}#{quote(ptr, safe='/~')}"}, registry=registry, format_checker=oas30_format_checker,
+    )
+
+
 @cache
 def validator(ptr: str) -> OAS30Validator:
-    registry: Registry[Any] = Registry().with_resource(
-        SPEC_URI, Resource.from_contents(document(), default_specification=DRAFT4),
-    )
-    return OAS30Validator(
-        {"$ref": f"{SPEC_URI}#{quote(ptr, safe='/~')}"}, registry=registry, format_checker=oas30_format_checker,
-    )
+    return schema_validator(document(), SPEC_URI, ptr)
 
 
 def assert_answer(body: dict[str, Any], path: str, method: str, status: int) -> None:
