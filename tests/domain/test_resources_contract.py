@@ -9,6 +9,7 @@ from connectapps.domain.resources.contract import Field, Param, contract
 from connectapps.domain.resources.errors import InvalidValue
 from connectapps.domain.resources.queries import matches_for
 from connectapps.domain.resources.records import AT_LEAST, BELOW, EQUAL, Match, iso
+from connectapps.domain.resources.spec import document
 from connectapps.domain.resources.values import fit, parse
 
 OPS = contract().operations
@@ -34,6 +35,19 @@ def test_parents_come_from_the_paths() -> None:
     ]
     assert [a.field for a in OPS["ListMedia"].ancestors] == ["parent_sid"]  # the table's exception
     assert OPS["ListMessage"].account_level and OPS["ListMessage"].list_key == "messages"
+
+
+def test_parents_agree_with_the_specs_parent_annotation() -> None:
+    """Each nested operation's innermost parent is the path ``x-twilio.parent`` names, wherever that
+    path is a resource (``/SIP.json``, ``/Usage.json``, ``…/Auth/Calls.json`` are mere groupings)."""
+    paths = document()["paths"]
+    checked = 0
+    for op in OPS.values():
+        parent = "/2010-04-01" + paths[op.path]["x-twilio"]["parent"]
+        if op.ancestors and any(isinstance(v, dict) and "operationId" in v for v in paths.get(parent, {}).values()):
+            assert parent == op.ancestors[-1].path, op.id
+            checked += 1
+    assert checked == 77  # every nested operation but the 12 under the SIP domains' Auth groupings
 
 
 def test_parameters_their_rules_and_documented_defaults() -> None:

@@ -85,6 +85,7 @@ class Ancestor:
     field: str  # the property a child shows it in: ``call_sid``
     kind: Kind
     scoped: bool  # the parent is itself nested: look it up under the ancestor before it
+    path: str  # the parent's instance path in the spec
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +238,7 @@ def _ancestors(path: str, is_instance: bool, own_schema: str) -> tuple[list[Ance
         kind = _with_identity(_kind(schema), _identity_name(instance), schema)
         short = own_schema.removeprefix("api.v2010.account.")
         name = conventions.PATH_FIELDS.get((short, param), field_name(param))
-        ancestors.append(Ancestor(param, name, kind, scoped=bool(_PARAM.findall(instance)[1:-1])))
+        ancestors.append(Ancestor(param, name, kind, bool(_PARAM.findall(instance)[1:-1]), instance))
     return ancestors, identity
 
 
@@ -318,7 +319,9 @@ def _operation(path: str, method: str) -> Operation | None:
     if action is None or schema_name is None:
         return None
     status, _ = _success(node)
-    is_instance = path.endswith("}.json")
+    # x-twilio.pathType, except for the one "instance" path not named by its last parameter (Data.json)
+    is_instance = document()["paths"][path].get("x-twilio", {}).get("pathType") == "instance" \
+        and path.endswith("}.json")
     ancestors, identity = _ancestors(path, is_instance, schema_name)
     kind = _kind(schema_name)
     instance = _instance_path(path, kind)
