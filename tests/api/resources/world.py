@@ -16,8 +16,8 @@ import requests
 from connectapps.domain.models import Account, PageRequest
 from connectapps.domain.resources import engine
 from connectapps.domain.resources.catalog import is_catalog
-from connectapps.domain.resources.contract import Field, Kind, Operation, contract
-from connectapps.domain.resources.served import served_operations
+from connectapps.domain.resources.contract import Field, Kind, Operation
+from connectapps.domain.resources.served import REFUSED, coverage, served_operations
 from tests.conftest import Server
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -141,10 +141,4 @@ def operations_in_order() -> list[Operation]:
 
 
 def refused_operations() -> list[tuple[str, str, str]]:
-    from connectapps.domain.resources.served import REFUSED, coverage
-
     return [(row.operation_id, row.method, row.path) for row in coverage() if row.status == REFUSED]
-
-
-def kinds() -> dict[str, Kind]:
-    return dict(contract().kinds)

@@ -74,14 +74,16 @@ def current(data: Mapping[str, Any], now: datetime, *, initial: bool = False) ->
     steps = data.get(TIMELINE)
     if not steps:
         return dict(data), None
-    due = [s for s in steps if s[0] <= iso(now)] or steps[:1]
+    at = iso(now)
+    due = [s for s in steps if s[0] <= at] or steps[:1]
     shown = steps[0] if initial else due[-1]
     return {**data, **shown[1]}, shown[0]
 
 
 def end(data: Mapping[str, Any], now: datetime, step: list[Any]) -> dict[str, Any]:
     """The timeline cut at ``now`` and ended by ``step`` (a call hung up, a message canceled)."""
-    steps = [s for s in data.get(TIMELINE, ()) if s[0] <= iso(now)]
+    at = iso(now)
+    steps = [s for s in data.get(TIMELINE, ()) if s[0] <= at]
     return begin(dict(data), [*steps, step])
 
 
