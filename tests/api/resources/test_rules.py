@@ -116,6 +116,9 @@ def test_children_are_scoped_to_their_parent(server: Server) -> None:
     assert get(server, owner, f"/Recordings/{recordings[0]}.json").json()["call_sid"] == calls[0]
     stranger = server.account()
     assert_error(server.get(f"{base(owner)}/Calls/{calls[0]}/Recordings.json", stranger), 401, 20003)
+    # Another account's call, named under one's own account, is not there.
+    assert_error(get(server, stranger, f"/Calls/{calls[0]}/Recordings.json"), 404, 20404)
+    assert_error(get(server, stranger, f"/Recordings/{recordings[0]}.json"), 404, 20404)
 
 
 def test_lists_filter_on_their_query(server: Server) -> None:
