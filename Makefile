@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint install browser pgbouncer node-client bench clean
+.PHONY: run test lint install browser pgbouncer node-client bench clean coverage-doc
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ node-client: $(NODE_CLIENT)
 
 test: lint browser pgbouncer node-client
 	$(BIN)/python -m pytest
+
+# docs/coverage.md from the enumeration the coverage test walks (a test fails when it is stale).
+coverage-doc: $(STAMP)
+	$(BIN)/python -m tests.api.resources.coverage_doc
 
 bench: $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,bench]'

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import endpoints, report, servers, wrk
+from bench import endpoints, report, resources, servers, wrk
 from bench.databases import (
     DEFAULT_POSTGRES_URL,
     POSTGRES_URL_ENV,
@@ -88,7 +88,7 @@ def check(server: Server, endpoint: Endpoint) -> None:
     if not 200 <= status < 300:
         raise RuntimeError(f"{endpoint.name}: {endpoint.method} {endpoint.paths[0]} answered {status}: {body[:300]!r}")
     if endpoint.expect_items is not None:
-        items = len(json.loads(body)["connect_apps"])
+        items = len(json.loads(body)[endpoint.list_key])
         if items != endpoint.expect_items:
             raise RuntimeError(f"{endpoint.name}: {items} items on the page, expected {endpoint.expect_items}")
 
@@ -129,12 +129,17 @@ def bench_dataset(args: argparse.Namespace, wrk_path: str, backend: Backend, app
     with backend.fresh(human_count(apps)) as url:
         print(f"\n[{backend.name}] seeding {apps:,} Connect Apps …", flush=True)
         seed = servers.seed(url, apps)
+        messages = 0
+        if set(endpoints.MESSAGE_ENDPOINTS) & set(args.endpoint_names):
+            started = time.perf_counter()
+            messages = resources.seed_messages(url, seed.account_sid, min(apps, resources.MAX_MESSAGES))
+            print(f"[{backend.name}] seeded {messages:,} Messages in {time.perf_counter() - started:.1f}s", flush=True)
         prepared = time.perf_counter()
         backend.after_seed(url)
         seeds.append({"backend": backend.name, "apps": apps, "seed_seconds": round(seed.seconds, 2),
                       "after_seed_seconds": round(time.perf_counter() - prepared, 2)})
         print(f"[{backend.name}] seeded in {seed.seconds:.1f}s", flush=True)
-        built = endpoints.build(args.endpoint_names, backend, url, seed)
+        built = endpoints.build(args.endpoint_names, backend, url, seed, messages)
         scripts: dict[str, Path] = {}
         for endpoint in built:
             script = tmp / f"{backend.name}-{apps}-{endpoint.name}.lua"

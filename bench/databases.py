@@ -170,3 +170,12 @@ def sample_sids(backend: Backend, url: str, account_sid: str, count: int) -> lis
         url, "SELECT sid FROM connect_apps WHERE account_sid = ? ORDER BY random() LIMIT ?", (account_sid, count)
     )
     return [str(row[0]) for row in rows]
+
+
+def sample_message_sids(backend: Backend, url: str, account_sid: str, count: int) -> list[str]:
+    """``count`` Message SIDs picked at random (the spec-driven resources table)."""
+    rows = backend.query(
+        url, "SELECT sid FROM resources WHERE account_sid = ? AND kind = 'message' ORDER BY random() LIMIT ?",
+        (account_sid, count),
+    )
+    return [str(row[0]) for row in rows]

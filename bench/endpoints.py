@@ -18,7 +18,10 @@ LIST_FIRST = "list-first"
 LIST_DEEP = "list-deep-90"
 LIST_OFFSET = "list-offset-90"
 UPDATE = "update"
-DEFAULT_ORDER = (HEALTH, READY, FETCH, LIST_FIRST, LIST_DEEP, UPDATE)
+MESSAGE_FETCH = "message-fetch"
+MESSAGE_LIST = "message-list"
+MESSAGE_ENDPOINTS = (MESSAGE_FETCH, MESSAGE_LIST)
+DEFAULT_ORDER = (HEALTH, READY, FETCH, LIST_FIRST, LIST_DEEP, UPDATE, MESSAGE_FETCH, MESSAGE_LIST)
 ALL = (*DEFAULT_ORDER, LIST_OFFSET)
 DESCRIPTIONS = {
     HEALTH: "GET /health (hello-world ceiling)",
@@ -28,6 +31,8 @@ DESCRIPTIONS = {
     LIST_DEEP: f"GET list at {DEPTH:.0%} depth via PageToken=PA<sid> (keyset, as next_page_uri does)",
     LIST_OFFSET: f"GET list at {DEPTH:.0%} depth via Page=K without PageToken (offset)",
     UPDATE: f"POST FriendlyName=bench to one ConnectApp, rotating over {SAMPLE} random SIDs",
+    MESSAGE_FETCH: f"GET one Message (a spec-driven resource), rotating over {SAMPLE} random SIDs",
+    MESSAGE_LIST: f"GET the Messages list, first page, PageSize={PAGE_SIZE}",
 }
 
 
@@ -41,7 +46,8 @@ class Endpoint:
     headers: tuple[tuple[str, str], ...] = ()
     body: str | None = None
     expect_items: int | None = None
-    """For list endpoints: how many ``connect_apps`` a correct answer holds."""
+    """For list endpoints: how many items (under ``list_key``) a correct answer holds."""
+    list_key: str = "connect_apps"
 
 
 def basic_auth(seed: Seed) -> str:
@@ -49,7 +55,7 @@ def basic_auth(seed: Seed) -> str:
     return f"Basic {token}"
 
 
-def build(names: tuple[str, ...], backend: Backend, url: str, seed: Seed) -> list[Endpoint]:
+def build(names: tuple[str, ...], backend: Backend, url: str, seed: Seed, messages: int = 0) -> list[Endpoint]:
     """The endpoints ``names`` for this seeded database (reads SIDs from it directly)."""
     auth = (("Authorization", basic_auth(seed)),)
     base = f"/2010-04-01/Accounts/{seed.account_sid}/ConnectApps"
@@ -76,6 +82,14 @@ def build(names: tuple[str, ...], backend: Backend, url: str, seed: Seed) -> lis
         elif name == LIST_OFFSET:
             built.append(Endpoint(name, (f"{base}.json?PageSize={PAGE_SIZE}&Page={page}",), headers=auth,
                                   expect_items=deep_items))
+        elif name == MESSAGE_FETCH:
+            paths = tuple(f"/2010-04-01/Accounts/{seed.account_sid}/Messages/{sid}.json"
+                          for sid in databases.sample_message_sids(backend, url, seed.account_sid, SAMPLE))
+            built.append(Endpoint(name, paths, headers=auth))
+        elif name == MESSAGE_LIST:
+            messages_list = f"/2010-04-01/Accounts/{seed.account_sid}/Messages.json?PageSize={PAGE_SIZE}"
+            built.append(Endpoint(name, (messages_list,), headers=auth, expect_items=min(PAGE_SIZE, messages),
+                                  list_key="messages"))
         elif name == UPDATE:
             form = (("Content-Type", "application/x-www-form-urlencoded"),)
             built.append(Endpoint(name, instance_paths, method="POST", headers=auth + form, body="FriendlyName=bench"))

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 import falcon
 
 from connectapps import config, serving, web
+from connectapps.api import resources
 from connectapps.api.accounts import AccountInstance, AccountList
 from connectapps.api.authorized_connect_apps import AuthorizedConnectAppInstance, AuthorizedConnectAppList
 from connectapps.api.connect_apps import ConnectAppInstance, ConnectAppList
@@ -100,6 +101,7 @@ def create_app(store: Store) -> falcon.App[falcon.Request, falcon.Response]:
     app.add_route(
         f"{account}/AuthorizedConnectApps/{{connect_app_sid}}.json", AuthorizedConnectAppInstance(store)
     )
+    resources.install(app, store)  # the rest of the API, from the spec: after the routes above, never over them
     app.add_route("/health", Health())
     app.add_route("/health/ready", Ready(store))
     errors.install(app)

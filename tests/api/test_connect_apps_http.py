@@ -68,14 +68,14 @@ UNKNOWN_ROUTES: list[Callable[[str, str], str]] = [
     lambda account, sid: f"/2010-04-01/Accounts/{account}/ConnectApps/{sid}",
     lambda account, sid: f"/2010-04-01/Accounts/{account}/ConnectApps",
     lambda account, sid: f"/2010-04-01/Accounts/{account}/ConnectApps/{sid}.json/extra",
-    lambda account, sid: f"/2010-04-01/Accounts/{account}/Calls.json",
+    lambda account, sid: f"/2010-04-01/Accounts/{account}/Faxes.json",  # Calls.json is served (spec-driven)
     lambda account, sid: f"/2010-04-02/Accounts/{account}/ConnectApps.json",
     lambda account, sid: "/nope",
 ]
 
 
 @pytest.mark.parametrize(
-    "route", UNKNOWN_ROUTES, ids=["no-suffix", "list-no-suffix", "extra", "calls", "version", "nope"],
+    "route", UNKNOWN_ROUTES, ids=["no-suffix", "list-no-suffix", "extra", "not-in-the-spec", "version", "nope"],
 )
 @pytest.mark.parametrize("authenticated", [True, False], ids=["auth", "no-auth"])
 def test_unknown_routes_are_twilio_404(

@@ -9,16 +9,14 @@ import json
 from functools import cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
 import requests
 from jsonschema.exceptions import ValidationError
-from openapi_schema_validator import OAS30Validator, oas30_format_checker
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT4
+from openapi_schema_validator import OAS30Validator
 
 from connectapps.domain.models import Account
+from tests.api.resources.spec_schemas import schema_validator
 from tests.conftest import Server
 
 SPEC = Path(__file__).resolve().parent.parent / "spec" / "twilio_oai_connect_apps.json"
@@ -63,12 +61,7 @@ def resolve(ptr: str) -> Any:
 @cache
 def validator(ptr: str) -> OAS30Validator:
     """A validator for the schema at ``ptr``, its ``$ref``s resolved against the whole document."""
-    registry: Registry[Any] = Registry().with_resource(
-        SPEC_URI, Resource.from_contents(spec(), default_specification=DRAFT4),
-    )
-    return OAS30Validator(
-        {"$ref": f"{SPEC_URI}#{quote(ptr, safe='/~')}"}, registry=registry, format_checker=oas30_format_checker,
-    )
+    return schema_validator(spec(), SPEC_URI, ptr)
 
 
 def schema_keys(ptr: str) -> set[str]:

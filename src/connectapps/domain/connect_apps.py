@@ -7,12 +7,12 @@ and delete are "Not supported"); creation is for the command line and, later, th
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from connectapps.domain import sids
 from connectapps.domain.errors import InvalidParameter, NotFound
 from connectapps.domain.models import ACTIVE, CALLBACK_METHODS, PERMISSIONS, ConnectApp, Page, PageRequest
 from connectapps.domain.text import check_text, url_characters_legal
+from connectapps.domain.urls import is_http_url
 from connectapps.store.interface import Store
 
 FRIENDLY_NAME_MAX = 64
@@ -59,15 +59,7 @@ def validate_changes(raw: Changes) -> dict[str, object]:
 def _url(field: str, value: str) -> str:
     """An absolute http(s) URL with a host, of legal URI characters (domain/text.py): what the
     spec's ``format: uri`` means for a callback."""
-    if not url_characters_legal(value):
-        raise InvalidParameter(field, InvalidParameter.URL, value)
-    try:
-        parts = urlsplit(value)
-        _ = parts.port  # raises ValueError for a bad port
-        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
-    except ValueError:
-        valid = False
-    if not valid:
+    if not (url_characters_legal(value) and is_http_url(value)):
         raise InvalidParameter(field, InvalidParameter.URL, value)
     return value
 

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from connectapps.domain.models import (
     Account,
@@ -17,6 +17,7 @@ from connectapps.domain.models import (
     WebSession,
 )
 from connectapps.store.listing import Listings
+from connectapps.domain.resources.records import Match, Resource
 
 
 class Store(Listings, Protocol):
@@ -159,7 +160,36 @@ class Store(Listings, Protocol):
 
     def callback_attempts(self, callback_id: str) -> list[CallbackAttempt]: ...
 
-    # -- settings -----------------------------------------------------------------------------
+    # -- spec-driven resources (domain/resources/) ------------------------------------------
+
+    def insert_resources(self, resources: Sequence[Resource]) -> bool:
+        """Insert rows together; False (and nothing written) if any of them already exists."""
+        ...
+
+    def get_resource(self, account_sid: str, kind: str, sid: str, scope: str | None) -> Resource | None:
+        """One row; ``scope`` None: under whichever parent it was created."""
+        ...
+
+    def list_resources(
+        self, account_sid: str, kind: str, request: PageRequest, scope: str | None = None,
+        matches: Sequence[Match] = (),
+    ) -> Page[Resource]:
+        """A page in SID order: of one parent's children (``scope``) or account-wide, optionally
+        only rows whose properties satisfy ``matches``."""
+        ...
+
+    def count_resources(self, account_sid: str, kind: str, scope: str | None = None) -> int: ...
+
+    def update_resource(
+        self, account_sid: str, kind: str, sid: str, scope: str | None,
+        change: Callable[[Resource], Mapping[str, Any]], now: datetime,
+    ) -> Resource | None:
+        """Replace a row's data with ``change(row)``, read and written under one lock; None if absent."""
+        ...
+
+    def delete_resource(self, account_sid: str, kind: str, sid: str, scope: str | None) -> bool: ...
+
+    # -- settings and sign-in throttling ------------------------------------------------------
 
     def setting(self, name: str, default: Callable[[], str]) -> str:
         """A server-wide setting, created with ``default()`` by whoever asks first."""

@@ -68,6 +68,7 @@ def connection_settings(url: str) -> tuple[str, int | None]:
 
 class PostgresStore(CachedSqlStore):
     paramstyle = "%s"
+    dialect = "postgresql"  # store/resources.py: JSON read as jsonb, rows locked FOR UPDATE
     skip_locked = " FOR UPDATE SKIP LOCKED"
     schema_migrations_ddl = (
         "CREATE TABLE IF NOT EXISTS schema_migrations "

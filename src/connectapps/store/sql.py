@@ -21,11 +21,12 @@ from connectapps.domain.models import (
 )
 from connectapps.store.listing import ListingSql
 from connectapps.store.outbox import OutboxSql
+from connectapps.store.resources import ResourceSql
 from connectapps.store.rows import ACCOUNTS, AUTHORIZATIONS, CALLBACKS, CONNECT_APPS, USERS, Table, timestamp
 from connectapps.store.signin import SignInSql
 
 
-class SqlStore(ListingSql, OutboxSql, SignInSql):
+class SqlStore(ListingSql, OutboxSql, ResourceSql, SignInSql):
     """Every Store method, in SQL shared by the backends."""
 
     # -- schema -------------------------------------------------------------------------------

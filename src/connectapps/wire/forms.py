@@ -5,26 +5,16 @@ comma-joined single value is also accepted (the documentation calls it a comma-s
 twilio-python sends an empty list as an empty chunked body, so bodies are read to EOF.
 """
 
-import re
 from collections.abc import Iterable
 from urllib.parse import parse_qsl
 
 import falcon
 
+from connectapps.domain.naming import field_name, param_name
+
 MAX_BODY_BYTES = 1 << 20
 FORM_TYPE = "application/x-www-form-urlencoded"
-
-_CAPITAL = re.compile(r"(?<!^)(?=[A-Z])")
-
-
-def param_name(field: str) -> str:
-    """``deauthorize_callback_url`` -> ``DeauthorizeCallbackUrl``: Twilio's own naming rule."""
-    return "".join(part.capitalize() for part in field.split("_"))
-
-
-def field_name(param: str) -> str:
-    """``DeauthorizeCallbackUrl`` -> ``deauthorize_callback_url``."""
-    return _CAPITAL.sub("_", param).lower()
+__all__ = ["FormError", "field_name", "param_name", "parse_form", "pick", "read_body", "read_form"]
 
 
 class FormError(ValueError):

@@ -7,9 +7,9 @@ sets ``start``, except when no token is given, when it selects the page by offse
 """
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from connectapps.domain import sids
 from connectapps.domain.errors import InvalidParameter
@@ -22,10 +22,11 @@ NEXT = "PA"
 PREVIOUS = "PB"
 
 
-def parse(params: Mapping[str, Any], sid_prefix: str) -> tuple[int, PageRequest]:
+def parse(params: Mapping[str, Any], sid_prefix: str | Callable[[str], bool]) -> tuple[int, PageRequest]:
     """(page number, what to read) from the query; raises InvalidParameter on bad values.
 
-    Only the last value of a repeated parameter counts.
+    Only the last value of a repeated parameter counts. A token's anchor must be a SID with
+    ``sid_prefix``, or satisfy it when it is a check (a list keyed otherwise, or by several prefixes).
     """
     size = _integer(params, "PageSize", "page_size", InvalidParameter.PAGE_SIZE, DEFAULT_PAGE_SIZE)
     if size < 1:
@@ -39,9 +40,11 @@ def parse(params: Mapping[str, Any], sid_prefix: str) -> tuple[int, PageRequest]
     if token is None or token == "":
         return page, PageRequest(size=size, offset=page * size)
     direction, anchor = token[:2], token[2:]
-    if direction not in (NEXT, PREVIOUS) or not sids.is_sid(anchor, sid_prefix):
+    valid = sids.is_sid(anchor, sid_prefix) if isinstance(sid_prefix, str) else sid_prefix(anchor)
+    if direction not in (NEXT, PREVIOUS) or not valid:
         raise InvalidParameter("page_token", InvalidParameter.PAGE_TOKEN, token)
-    anchor = anchor[:2] + anchor[2:].lower()
+    if isinstance(sid_prefix, str):
+        anchor = anchor[:2] + anchor[2:].lower()
     if direction == NEXT:
         return page, PageRequest(size=size, after=anchor)
     return page, PageRequest(size=size, before=anchor)
@@ -66,6 +69,7 @@ def _integer(params: Mapping[str, Any], name: str, field: str, kind: str, defaul
 def envelope(
     key: str, path: str, items: list[dict[str, Any]], page: int, request: PageRequest, has_more: bool,
     *, sid_key: str = "sid", echo_query: bool = True, filters: Sequence[tuple[str, str]] = (),
+    keys: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """The list envelope: the resource key and Twilio's paging keys, nothing else.
 
@@ -73,19 +77,22 @@ def envelope(
     URIs are host-relative and carry the list's ``filters`` first, as Twilio's do
     (``?FriendlyName=x&PageSize=50&Page=1&PageToken=PA…``); ``uri`` is the bare path for a
     request without parameters (as in the documentation's example), else the page it asked for.
+    ``keys`` are the items' paging keys, for items that do not show theirs as ``sid_key``.
     """
     size = request.size
     start = page * size
     base = f"{path}?{urlencode(filters)}&" if filters else f"{path}?"
     next_uri = previous_uri = None
+    ends = (keys[0], keys[-1]) if keys else (items[0][sid_key], items[-1][sid_key]) if items else ("", "")
+    first, last = (quote(str(end), safe="") for end in ends)  # a key other than a SID may hold "+"
     if has_more and items:
-        next_uri = f"{base}PageSize={size}&Page={page + 1}&PageToken={NEXT}{items[-1][sid_key]}"
+        next_uri = f"{base}PageSize={size}&Page={page + 1}&PageToken={NEXT}{last}"
     if page > 0 and items:
-        previous_uri = f"{base}PageSize={size}&Page={page - 1}&PageToken={PREVIOUS}{items[0][sid_key]}"
+        previous_uri = f"{base}PageSize={size}&Page={page - 1}&PageToken={PREVIOUS}{first}"
     uri = path
     if echo_query:
-        token = f"&PageToken={NEXT}{request.after}" if request.after else ""
-        token = f"&PageToken={PREVIOUS}{request.before}" if request.before else token
+        token = f"&PageToken={NEXT}{quote(request.after, safe='')}" if request.after else ""
+        token = f"&PageToken={PREVIOUS}{quote(request.before, safe='')}" if request.before else token
         uri = f"{base}PageSize={size}&Page={page}{token}"
     return {
         key: items,

@@ -1,7 +1,6 @@
 """Representations: Twilio's JSON for each resource, keys in Twilio's order, and the encoder."""
 
 from datetime import UTC, datetime
-from email.utils import format_datetime
 from typing import Any
 
 import orjson
@@ -33,9 +32,18 @@ def connect_app(app: ConnectApp) -> dict[str, Any]:
     }
 
 
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def date(value: datetime) -> str:
-    """Twilio's date format: RFC 2822 in GMT, e.g. ``Fri, 20 Aug 2010 01:13:42 +0000``."""
-    return format_datetime(value.astimezone(UTC))
+    """Twilio's date format: RFC 2822 in GMT, e.g. ``Fri, 20 Aug 2010 01:13:42 +0000``.
+
+    What ``email.utils.format_datetime`` writes for a UTC time, without its ``strftime("%z")``, which
+    cost most of a list of dated resources."""
+    t = value.astimezone(UTC)
+    return (f"{_DAYS[t.weekday()]}, {t.day:02d} {_MONTHS[t.month - 1]} {t.year:04d} "
+            f"{t.hour:02d}:{t.minute:02d}:{t.second:02d} +0000")
 
 
 def account(acct: Account, *, with_token: bool = True) -> dict[str, Any]:

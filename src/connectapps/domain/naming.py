@@ -1,0 +1,19 @@
+"""Twilio's naming rule between a property and the request parameter that sets it.
+
+``deauthorize_callback_url`` is sent as ``DeauthorizeCallbackUrl``: the rule every generated
+client follows, and the one the spec-driven resources read their parameters by.
+"""
+
+import re
+
+_CAPITAL = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+def param_name(field: str) -> str:
+    """``deauthorize_callback_url`` -> ``DeauthorizeCallbackUrl``."""
+    return "".join(part.capitalize() for part in field.split("_"))
+
+
+def field_name(param: str) -> str:
+    """``DeauthorizeCallbackUrl`` -> ``deauthorize_callback_url``."""
+    return _CAPITAL.sub("_", param).lower()
