@@ -16,8 +16,8 @@ from connectapps.domain.models import (
     User,
     WebSession,
 )
-from connectapps.store.listing import Listings
 from connectapps.domain.resources.records import Match, Resource
+from connectapps.store.listing import Listings
 
 
 class Store(Listings, Protocol):
