@@ -24,12 +24,13 @@ def routes(server: Server) -> list[str]:
 
 
 def concrete(template: str, world: World) -> str:
-    """The route with real values: the owner's account, app, and the app they authorized."""
+    """The route with real values: the owner's account, app, and the app they authorized; any
+    other parameter (the spec-driven resources' parents and SIDs) a SID-shaped one nobody has."""
     values = {
         "account_sid": world.owner.account.sid, "sid": world.app.sid, "app_sid": world.app.sid,
         "connect_app_sid": world.granted.sid, "name": "style.css",
     }
-    return re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "XX" + "0" * 32), template)
 
 
 def send(world: World, method: str, path: str) -> requests.Response:

@@ -1,7 +1,7 @@
 """Builds the WSGI application: routes -> resources, Twilio's headers, the error envelope."""
 
 import secrets
-from typing import Any, ClassVar
+from typing import Any
 
 import falcon
 
@@ -35,17 +35,8 @@ class RequestScope:
         resp.set_header("Twilio-Request-Id", sids.REQUEST + secrets.token_hex(16))
 
 
-class Probe:
+class Probe(methods.Unauthenticated):
     """A health endpoint: GET and HEAD without authentication; other methods a 405 envelope."""
-
-    allowed: ClassVar[str] = ""
-
-    def _refuse(self, req: falcon.Request, resp: falcon.Response, **params: Any) -> None:
-        raise errors.method_not_allowed(req.method, req.path, self.allowed)
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls.allowed = methods.complete(cls, Probe._refuse)
 
 
 class Health(Probe):

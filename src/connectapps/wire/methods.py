@@ -10,10 +10,12 @@
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 import falcon
 from falcon.constants import COMBINED_METHODS
+
+from connectapps.wire import errors
 
 Responder = Callable[..., None]
 
@@ -50,3 +52,17 @@ def _options(self: Any, req: falcon.Request, resp: falcon.Response, **params: An
     resp.status = 200
     resp.set_header("Allow", self.allowed)
     resp.data = b""
+
+
+class Unauthenticated:
+    """A resource outside the API's authentication (health probes, ``/openapi.json``): its methods
+    completed as above, every other method a 405 in Twilio's envelope."""
+
+    allowed: ClassVar[str] = ""
+
+    def _refuse(self, req: falcon.Request, resp: falcon.Response, **params: Any) -> None:
+        raise errors.method_not_allowed(req.method, req.path, self.allowed)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.allowed = complete(cls, Unauthenticated._refuse)

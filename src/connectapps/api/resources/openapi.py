@@ -11,7 +11,7 @@ import falcon
 
 from connectapps.domain.resources import spec
 from connectapps.domain.resources.served import REFUSED, coverage
-from connectapps.wire import render
+from connectapps.wire import methods, render
 
 
 @cache
@@ -32,7 +32,7 @@ def document() -> bytes:
     return render.encode({**source, "info": info, "servers": [{"url": "/"}], "paths": paths})
 
 
-class OpenApi:
+class OpenApi(methods.Unauthenticated):
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         resp.content_type = render.JSON
         resp.data = document()
