@@ -107,7 +107,27 @@ def backends() -> list[str]:
 
 
 def pytest_report_header() -> str:
-    return f"database backends: {', '.join(backends())}"
+    return (f"database backends: {', '.join(backends())}"
+            f" (pgbouncer runs all but the browser suites: {', '.join(POOLER_SKIPS)})")
+
+
+# What the pooler can change is how statements and transactions reach PostgreSQL: the API, store,
+# delivery and CLI suites prove that through PgBouncer. The browser suites drive the same handlers
+# through Chromium, which costs minutes per backend and exercises nothing more of the pooler, so
+# they run on SQLite and PostgreSQL only. Deselected (and counted as such), never skipped.
+POOLER_SKIPS = ("tests/web/", "tests/e2e/")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def through_pooler_in_browser(item: pytest.Item) -> bool:
+        callspec = getattr(item, "callspec", None)
+        return (callspec is not None and callspec.params.get("backend") == "pgbouncer"
+                and item.nodeid.startswith(POOLER_SKIPS))
+
+    dropped = [item for item in items if through_pooler_in_browser(item)]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if not through_pooler_in_browser(item)]
 
 
 def pytest_sessionfinish() -> None:
