@@ -134,3 +134,37 @@ def test_counting_stops_at_the_limit_and_paging_goes_on(store: Store) -> None:
     searched = store.browse_connect_apps(main.sid, listing.parse("bulk app 1", None, None))
     # "Bulk app 1", 10-19, 100-199, 1000-1999, 10000-10029
     assert (searched.total, searched.exact, len(searched.items)) == (1 + 10 + 100 + 1000 + 30, True, 20)
+
+
+def test_page_numbers_reach_no_deeper_than_the_depth_limit() -> None:
+    """No URL makes the database skip more than DEPTH_LIMIT rows; the last reachable page says so."""
+    deepest = ListQuery(page=listing.MAX_PAGE)
+    assert deepest.offset + deepest.size == listing.DEPTH_LIMIT
+    assert listing.parse(None, None, str(listing.MAX_PAGE + 1)).page == listing.MAX_PAGE
+    beyond = listing.Listing(list(range(20)), listing.COUNT_LIMIT, deepest, exact=False)
+    assert (beyond.next_page, beyond.at_depth_limit) == (None, True)
+    ends_there = listing.Listing(list(range(20)), listing.DEPTH_LIMIT, deepest, exact=True)
+    assert (ends_there.next_page, ends_there.at_depth_limit) == (None, False)
+    before = listing.Listing(list(range(20)), listing.COUNT_LIMIT, deepest.at_page(listing.MAX_PAGE - 1), exact=False)
+    assert (before.next_page, before.at_depth_limit) == (listing.MAX_PAGE, False)
+
+
+def test_the_deepest_page_tells_how_to_reach_the_rest() -> None:
+    from connectapps.web import pages
+
+    deepest = ListQuery(page=listing.MAX_PAGE)
+
+    class View:
+        """What the pager macro reads of a console list page."""
+
+        listing = listing.Listing(list(range(20)), listing.COUNT_LIMIT, deepest, exact=False)
+        query = deepest
+
+        def url(self, **params: object) -> str:
+            return f"/console/apps?page={params.get('page')}"
+
+    pager = pages._env.get_template("console_ui.html").module.pager  # type: ignore[attr-defined]
+    shown = str(pager(View(), "apps"))
+    assert "Pages go no deeper than this" in shown and 'rel="next"' not in shown
+    View.listing = listing.Listing(list(range(20)), listing.COUNT_LIMIT, ListQuery(page=2), exact=False)
+    assert "Pages go no deeper" not in str(pager(View(), "apps"))
