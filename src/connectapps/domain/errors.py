@@ -23,6 +23,15 @@ class Forbidden(DomainError):
         self.reason = reason
 
 
+class AccountNotActive(DomainError):
+    """The account is suspended or closed: what it holds can be read (by its parent or an app it
+    authorized), but nothing in it can be created, changed or deleted."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(status)
+        self.status = status
+
+
 class Throttled(DomainError):
     """Too many recent failed attempts; try again after ``retry_after``."""
 

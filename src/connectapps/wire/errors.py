@@ -9,7 +9,14 @@ from typing import Any
 
 import falcon
 
-from connectapps.domain.errors import DomainError, Forbidden, InvalidParameter, NotAuthenticated, NotFound
+from connectapps.domain.errors import (
+    AccountNotActive,
+    DomainError,
+    Forbidden,
+    InvalidParameter,
+    NotAuthenticated,
+    NotFound,
+)
 from connectapps.wire import render
 from connectapps.wire.forms import FormError, param_name
 
@@ -17,6 +24,7 @@ MORE_INFO = "https://www.twilio.com/docs/errors/{code}"
 WWW_AUTHENTICATE = 'Basic realm="Twilio API"'
 
 # Codes used here, each from Twilio's error dictionary (docs/compatibility.md has the sources).
+ACCOUNT_NOT_ACTIVE = 10001
 INVALID_PARAMETER = 20001
 INVALID_FRIENDLY_NAME = 20002
 AUTHENTICATE = 20003
@@ -104,6 +112,8 @@ def from_domain(exc: DomainError, path: str) -> TwilioError:
         return _invalid_parameter(exc)
     if isinstance(exc, Forbidden):
         return TwilioError(403, ACCESS_DENIED, f"Access Denied: {exc.reason}")
+    if isinstance(exc, AccountNotActive):
+        return TwilioError(403, ACCOUNT_NOT_ACTIVE, f"Account is not active: it is {exc.status}")
     raise TypeError(f"no Twilio code for {type(exc).__name__}")  # a missing row in this table
 
 

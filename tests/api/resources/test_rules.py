@@ -103,6 +103,26 @@ def test_unknown_sids_and_methods(server: Server) -> None:
     assert_error(get(server, owner, "/Messages.json?PageToken=PAnope"), 400, 21481)
 
 
+@pytest.mark.parametrize("status", ["suspended", "closed"])
+def test_an_inactive_account_is_read_but_not_written(server: Server, status: str) -> None:
+    """A parent still reads what its suspended or closed subaccount holds; nothing in it is
+    created, changed or deleted (Twilio's 10001, "Account is not active")."""
+    parent = server.account()
+    sub = server.account(owner=parent)
+    queue = made(post(server, sub, "/Queues.json", FriendlyName="q"))
+    assert server.post(f"{base(sub)}.json", parent, data={"Status": status}, headers=FORM).json()["status"] == status
+    queue_path = f"{base(sub)}/Queues/{queue['sid']}.json"
+    message = f"Account is not active: it is {status}"
+    for method, path, form in (("POST", f"{base(sub)}/Queues.json", {"FriendlyName": "r"}),
+                               ("POST", f"{base(sub)}/Messages.json", MESSAGE),
+                               ("POST", queue_path, {"FriendlyName": "renamed"}),
+                               ("DELETE", queue_path, {})):
+        assert_error(server.request(method, path, parent, data=form, headers=FORM), 403, 10001, message)
+    listed = server.get(f"{base(sub)}/Queues.json", parent).json()["queues"]
+    assert [(q["sid"], q["friendly_name"]) for q in listed] == [(queue["sid"], "q")]
+    assert server.get(f"{base(sub)}/Messages.json", parent).json()["messages"] == []
+
+
 def test_children_are_scoped_to_their_parent(server: Server) -> None:
     owner = server.account()
     calls = [made(post(server, owner, "/Calls.json", **CALL))["sid"] for _ in range(2)]

@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connectapps.domain import sids
-from connectapps.domain.errors import NotFound
-from connectapps.domain.models import Page, PageRequest
+from connectapps.domain.errors import AccountNotActive, NotFound
+from connectapps.domain.models import ACTIVE, Page, PageRequest
 from connectapps.domain.resources import behaviours, catalog
 from connectapps.domain.resources.context import Call, Params
 from connectapps.domain.resources.contract import Operation, contract
@@ -58,7 +58,14 @@ def read_params(c: Call, params: Params, *, creating: bool) -> dict[str, Any]:
     return values
 
 
+def check_active(c: Call) -> None:
+    """Nothing is created, changed or deleted in a suspended or closed account (Twilio's 10001)."""
+    if c.account.status != ACTIVE:
+        raise AccountNotActive(c.account.status)
+
+
 def create(c: Call, params: Params) -> Item:
+    check_active(c)
     if not behaviours.creates_parent(c.op.id):
         check_parents(c)
     values = read_params(c, params, creating=True)
@@ -126,6 +133,7 @@ def list_page(c: Call, query: Params, request: PageRequest) -> Page[Item]:
 
 
 def update(c: Call, params: Params) -> Item:
+    check_active(c)
     check_parents(c)
     values = read_params(c, params, creating=False)
     current = _existing(c)
@@ -149,6 +157,7 @@ def update(c: Call, params: Params) -> Item:
 
 
 def delete(c: Call) -> None:
+    check_active(c)
     current = _existing(c)
     if not c.store.delete_resource(c.account.sid, c.op.kind.name, current.sid, current.scope):
         raise NotFound(c.identity)
