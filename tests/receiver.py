@@ -67,7 +67,10 @@ def receiving(host: str = "127.0.0.1", port: int = 0) -> Iterator[Receiver]:
             started = time.monotonic()
             split = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length).decode() if length else ""
+            raw = self.rfile.read(length) if length else b""
+            if len(raw) < length:
+                return  # the sender hung up mid-request (e.g. killed): nothing was delivered
+            body = raw.decode()
             received = Received(
                 self.command, split.path, parse_qs(split.query, keep_blank_values=True),
                 parse_qs(body, keep_blank_values=True), dict(self.headers.items()), started,
@@ -83,7 +86,8 @@ def receiving(host: str = "127.0.0.1", port: int = 0) -> Iterator[Receiver]:
                 self.send_header(name, value)
             self.send_header("Content-Length", "2")
             self.end_headers()
-            self.wfile.write(b"ok")
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(b"ok")  # a sender killed while we answered has nobody to read it
 
         do_GET = do_POST = _handle
 
