@@ -26,8 +26,8 @@ from twilio.rest import Client
 
 from connectapps.domain import accounts, connect_apps
 from connectapps.domain.models import Account, ConnectApp
+from connectapps.domain.store import Store
 from connectapps.store import open_store
-from connectapps.store.interface import Store
 from tests import pgbouncer
 from tests.processes import free_port, stop_process
 

@@ -13,8 +13,8 @@ from connectapps.api.connect_apps import ConnectAppInstance, ConnectAppList
 from connectapps.delivery.egress import Policy
 from connectapps.delivery.worker import Settings, Worker
 from connectapps.domain import sids
+from connectapps.domain.store import Store
 from connectapps.store import open_store
-from connectapps.store.interface import Store
 from connectapps.wire import errors, methods, render, uris
 
 HEALTH_BODY = render.encode({"status": "ok"})

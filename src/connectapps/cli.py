@@ -14,11 +14,11 @@ from connectapps import cli_lists, config, firstrun, serving
 from connectapps.cli_lists import CommandError
 from connectapps.delivery.egress import Policy
 from connectapps.delivery.worker import Settings
-from connectapps.domain import accounts, authorizations, connect_apps, users
+from connectapps.domain import accounts, authorizations, connect_apps, new_accounts, users
 from connectapps.domain.errors import DomainError
 from connectapps.domain.models import ACTIVE
+from connectapps.domain.store import Store
 from connectapps.store import open_store, opening
-from connectapps.store.interface import Store
 from connectapps.wire import render
 from connectapps.wire.errors import from_domain
 
@@ -102,7 +102,7 @@ def cmd_accounts_create(args: argparse.Namespace) -> int:
         if user is None:
             return _fail(f"no user {args.user}")
         user_id = user.id
-    account = accounts.new_account(args.friendly_name, user_id=user_id)
+    account = new_accounts.new_account(args.friendly_name, user_id=user_id)
     store.insert_account(account)
     _print_json(render.account(account))
     return 0

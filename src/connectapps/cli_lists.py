@@ -15,7 +15,7 @@ from typing import Any
 from connectapps.domain import users
 from connectapps.domain.errors import NotFound
 from connectapps.domain.models import Account
-from connectapps.store.interface import Store
+from connectapps.domain.store import Store
 from connectapps.wire import render
 
 

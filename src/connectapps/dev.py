@@ -5,7 +5,7 @@ from dataclasses import replace
 
 from connectapps.domain import connect_apps, sids
 from connectapps.domain.models import ConnectApp
-from connectapps.store.interface import Store
+from connectapps.domain.store import ConnectAppStore
 
 BATCH = 50_000
 
@@ -24,7 +24,7 @@ def sample_apps(account_sid: str, count: int) -> Iterator[ConnectApp]:
         yield replace(template, sid=sids.new_sid(sids.CONNECT_APP), friendly_name=f"Bulk app {n}")
 
 
-def seed_bulk(store: Store, account_sid: str, count: int) -> int:
+def seed_bulk(store: ConnectAppStore, account_sid: str, count: int) -> int:
     """Insert ``count`` apps for ``account_sid`` in batches of one transaction each."""
     inserted = 0
     apps = sample_apps(account_sid, count)

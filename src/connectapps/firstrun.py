@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from connectapps.domain import connect_apps, users
 from connectapps.domain.models import Account, ConnectApp
-from connectapps.store.interface import Store
+from connectapps.domain.store import Store
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_ACCOUNT_NAME = "Demo account"

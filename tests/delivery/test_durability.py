@@ -17,8 +17,8 @@ from connectapps.delivery.egress import Policy
 from connectapps.delivery.worker import INTERRUPTED, Settings, Worker
 from connectapps.domain import accounts, authorizations, connect_apps
 from connectapps.domain.models import Account, Callback, ConnectApp
+from connectapps.domain.store import Store
 from connectapps.store import open_store
-from connectapps.store.interface import Store
 from tests.conftest import Server, start_server, stop_server
 from tests.delivery.test_delivery import FAST
 from tests.receiver import Receiver, receiving
@@ -96,7 +96,7 @@ def test_sigkill_with_callbacks_queued_loses_none(database_url: str, tmp_path: P
     try:
         receiver.wait_for(lambda rs: len({r.params["AccountSid"] for r in rs}) == QUEUED, timeout=60)
         callbacks = _wait_all_delivered(store, app.sid)
-        interrupted = {c.account_sid for c in callbacks if _has_interrupted(store, c.id)}  # type: ignore[attr-defined]
+        interrupted = {c.account_sid for c in callbacks if _has_interrupted(store, c.id)}
     finally:
         stop_server(restarted)
         server.store.close()
@@ -116,14 +116,14 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
-def _wait_all_delivered(store: Store, app_sid: str) -> list[object]:
+def _wait_all_delivered(store: Store, app_sid: str) -> list[Callback]:
     import time
 
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         callbacks = store.list_callbacks(app_sid)
         if all(c.status == "delivered" for c in callbacks):
-            return callbacks  # type: ignore[return-value]
+            return callbacks
         time.sleep(0.05)
     raise AssertionError("not every callback was delivered")
 
@@ -139,7 +139,7 @@ def test_two_servers_never_send_the_same_row_at_once(database_url: str, tmp_path
             authorizations.revoke(store, user.sid, app.sid)
         receiver.wait_for(lambda rs: len(rs) >= QUEUED, timeout=60)
         callbacks = _wait_all_delivered(store, app.sid)
-        senders = {a.sender for c in callbacks for a in store.callback_attempts(c.id)}  # type: ignore[attr-defined]
+        senders = {a.sender for c in callbacks for a in store.callback_attempts(c.id)}
     finally:
         for server in servers:
             stop_server(server)

@@ -18,7 +18,7 @@ import pytest
 
 from connectapps.delivery.worker import INTERRUPTED, Settings, Worker
 from connectapps.domain import authorizations
-from connectapps.store.interface import Store
+from connectapps.domain.store import Store
 from tests.delivery.test_durability import LOOPBACK, authorized_app, claim_expired, queue_callbacks
 from tests.receiver import Received, Receiver, receiving
 

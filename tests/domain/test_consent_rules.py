@@ -8,7 +8,7 @@ import pytest
 from connectapps.domain import accounts, authorizations, connect_apps
 from connectapps.domain.errors import ConsentChanged, Forbidden, InvalidParameter, NotFound
 from connectapps.domain.models import ConnectApp
-from connectapps.store.interface import Store
+from connectapps.domain.store import Store
 
 APP = {"friendly_name": "App", "authorize_redirect_url": "https://a.example/cb", "permissions": ["get-all"]}
 

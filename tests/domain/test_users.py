@@ -9,7 +9,7 @@ import pytest
 from connectapps import config
 from connectapps.domain import passwords, sessions, throttle, users
 from connectapps.domain.errors import Busy, InvalidParameter, NotAuthenticated, NotFound, Throttled
-from connectapps.store.interface import Store
+from connectapps.domain.store import Store
 
 ADDRESS = "192.0.2.7"
 ELSEWHERE = "198.51.100.2"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from connectapps.domain import accounts, authorizations, connect_apps, listing
 from connectapps.domain.listing import ListQuery
 from connectapps.domain.models import Account, ConnectApp
-from connectapps.store.interface import Store
+from connectapps.domain.store import Store
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
 

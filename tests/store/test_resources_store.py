@@ -8,7 +8,7 @@ import pytest
 from connectapps.domain import accounts, sids
 from connectapps.domain.models import PageRequest
 from connectapps.domain.resources.records import AT_LEAST, BELOW, EQUAL, Match, Resource
-from connectapps.store.interface import Store
+from connectapps.domain.store import Store
 
 
 def row(account_sid: str, data: dict[str, object], kind: str = "message", scope: str = "") -> Resource:

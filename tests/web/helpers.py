@@ -11,9 +11,9 @@ from urllib.parse import urlsplit
 
 import requests
 
-from connectapps.domain import accounts, users
+from connectapps.domain import new_accounts, users
 from connectapps.domain.models import Account, User
-from connectapps.store.interface import Store
+from connectapps.domain.store import Store
 from tests.conftest import Server
 
 PASSWORD = "correct horse battery staple"
@@ -40,7 +40,7 @@ def new_person(store: Store, extra_accounts: int = 0, email: str | None = None) 
     created = users.create(store, email or f"{uuid.uuid4().hex[:12]}@example.com", PASSWORD)
     owned = [created.account]
     for n in range(extra_accounts):
-        account = accounts.new_account(f"Extra account {n + 1}", user_id=created.user.id)
+        account = new_accounts.new_account(f"Extra account {n + 1}", user_id=created.user.id)
         store.insert_account(account)
         owned.append(account)
     return Person(created.user, sorted(owned, key=lambda a: a.sid))

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from connectapps.domain import sessions as server_sessions
+from connectapps.domain.models import User, WebSession
 from connectapps.web.sessions import LIFETIME_SECONDS, Session, Sessions
 from tests.conftest import Server
 from tests.web.helpers import Browser, hidden_fields, location_path, new_person
@@ -178,14 +179,29 @@ def test_a_tampered_session_cookie_is_not_believed(server: Server, how: str) -> 
 
 
 class _OtherKey:
-    """A store with nothing but a session key that is not the server's."""
+    """The roles sessions use, with a session key that is not the server's and no session rows."""
 
     def setting(self, name: str, default: Callable[[], str]) -> str:
         return "11" * 32
 
+    def insert_web_session(self, session: WebSession, keep: int) -> None:
+        raise AssertionError("only signs")
+
+    def web_session_user(self, session_id: str, user_id: str, now: datetime) -> User | None:
+        return None
+
+    def delete_web_session(self, session_id: str) -> None:
+        raise AssertionError("only signs")
+
+    def delete_web_sessions(self, user_id: str) -> None:
+        raise AssertionError("only signs")
+
+    def count_web_sessions(self, user_id: str, now: datetime) -> int:
+        return 0
+
 
 def _other_key_cookie(user_id: str) -> str:
-    sessions = Sessions(_OtherKey(), 0)  # type: ignore[arg-type]
+    sessions = Sessions(_OtherKey(), 0)
     return sessions.encode(Session("0" * 32, user_id, int(time.time()) + 3600))
 
 

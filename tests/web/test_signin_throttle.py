@@ -17,7 +17,7 @@ from falcon import testing
 from connectapps import config
 from connectapps.app import create_app
 from connectapps.domain import passwords, throttle
-from connectapps.store.interface import Store
+from connectapps.domain.store import Store
 from tests.conftest import Server, drop_database_url, fresh_database_url, start_server, stop_server
 from tests.web.conftest import OwnServer
 from tests.web.helpers import Browser, hidden_fields, new_person

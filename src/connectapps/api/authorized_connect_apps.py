@@ -10,7 +10,7 @@ from connectapps.api.base import Resource, respond
 from connectapps.domain import sids
 from connectapps.domain.errors import NotFound
 from connectapps.domain.models import ACTIVE, Authorization
-from connectapps.store.interface import Store
+from connectapps.domain.store import Store
 from connectapps.wire import paging, render, uris
 
 

@@ -16,7 +16,7 @@ from connectapps.domain import access
 from connectapps.domain.access import Principal
 from connectapps.domain.errors import NotAuthenticated
 from connectapps.domain.models import Account
-from connectapps.store.interface import Store
+from connectapps.domain.store import Store
 from connectapps.wire import methods, render
 from connectapps.wire.errors import method_not_allowed, not_authenticated
 

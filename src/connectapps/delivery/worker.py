@@ -28,13 +28,14 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from connectapps.delivery import sender
 from connectapps.delivery.egress import Policy
 from connectapps.domain.authorizations import callback_destination
 from connectapps.domain.models import DELIVERED, FAILED, PENDING, Callback, CallbackAttempt
-from connectapps.store.interface import Store
+from connectapps.domain.store import AccountStore, ConnectAppStore, OutboxStore
 
 log = logging.getLogger("connectapps.delivery")
 INTERRUPTED = "interrupted: the sender stopped before recording a result (the request may have been sent)"
@@ -92,6 +93,10 @@ def backoff(settings: Settings, attempts: int) -> float:
     return random.uniform(ceiling / 2, ceiling)
 
 
+class SenderStore(OutboxStore, ConnectAppStore, AccountStore, Protocol):
+    """What the sender uses: the outbox, and each callback's app and owner (whose token signs it)."""
+
+
 @dataclass(frozen=True, slots=True)
 class Job:
     """A claimed callback, ready to send."""
@@ -102,7 +107,7 @@ class Job:
 
 
 class Worker:
-    def __init__(self, store: Store, settings: Settings, policy: Policy | None = None) -> None:
+    def __init__(self, store: SenderStore, settings: Settings, policy: Policy | None = None) -> None:
         self.store = store
         self.settings = settings
         self.policy = policy if policy is not None else Policy()

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from connectapps.domain import sids
 from connectapps.domain.errors import Forbidden, NotAuthenticated, NotFound
 from connectapps.domain.models import ACTIVE, GET_ALL, POST_ALL, Account, Authorization
-from connectapps.store.interface import Store
+from connectapps.domain.store import ConnectStore
 
 READ = "read"
 WRITE = "write"
@@ -35,7 +35,7 @@ def _same(expected: str, given: str) -> bool:
     return hmac.compare_digest(expected.encode(), given.encode())
 
 
-def authenticate(store: Store, username: str, password: str) -> Principal:
+def authenticate(store: ConnectStore, username: str, password: str) -> Principal:
     """The caller these credentials prove; constant-time on every token compared."""
     account = store.get_account(username) if sids.is_sid(username, sids.ACCOUNT) else None
     if account is None:
@@ -51,7 +51,7 @@ def authenticate(store: Store, username: str, password: str) -> Principal:
     return Principal(account, delegation)
 
 
-def _delegation(store: Store, subaccount: Account, password: str) -> Authorization | None:
+def _delegation(store: ConnectStore, subaccount: Account, password: str) -> Authorization | None:
     """The live authorization under which ``password`` (an app owner's token) may act as ``subaccount``."""
     if subaccount.status != ACTIVE:
         return None
@@ -66,7 +66,7 @@ def _delegation(store: Store, subaccount: Account, password: str) -> Authorizati
     return authorization if _same(owner.auth_token, password) else None
 
 
-def authorize(store: Store, principal: Principal, account_sid: str, access: str) -> Account:
+def authorize(store: ConnectStore, principal: Principal, account_sid: str, access: str) -> Account:
     """The account the path names, if the caller may ``access`` (READ or WRITE) it.
 
     Outside the caller's reach is an authentication error (Twilio lists "credentials used on

@@ -19,7 +19,7 @@ import secrets
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from connectapps.domain import accounts, sids
+from connectapps.domain import sids
 from connectapps.domain.errors import ConsentChanged, Forbidden, InvalidParameter, NotFound
 from connectapps.domain.models import (
     ACTIVE,
@@ -32,7 +32,8 @@ from connectapps.domain.models import (
     Callback,
     ConnectApp,
 )
-from connectapps.store.interface import Store
+from connectapps.domain.new_accounts import FRIENDLY_NAME_MAX, new_account
+from connectapps.domain.store import ConnectStore
 
 SUBACCOUNT_NAME = "Subaccount for ConnectApp: {name}"
 DENIED = "unauthorized_client"
@@ -44,7 +45,7 @@ PERMISSION_WORDS = {
 }
 
 
-def consent_app(store: Store, connect_app_sid: str) -> ConnectApp:
+def consent_app(store: ConnectStore, connect_app_sid: str) -> ConnectApp:
     """The app a consent page is for: it must exist, belong to an active account, and have
     somewhere to send the user back."""
     app = store.find_connect_app(connect_app_sid) if sids.is_sid(connect_app_sid, sids.CONNECT_APP) else None
@@ -55,7 +56,7 @@ def consent_app(store: Store, connect_app_sid: str) -> ConnectApp:
     return app
 
 
-def _owner_active(store: Store, app: ConnectApp) -> bool:
+def _owner_active(store: ConnectStore, app: ConnectApp) -> bool:
     owner = store.get_account(app.account_sid)
     return owner is not None and owner.status == ACTIVE
 
@@ -67,7 +68,7 @@ def terms(app: ConnectApp) -> str:
     return hashlib.sha256(json.dumps(shown).encode()).hexdigest()
 
 
-def authorize_as_shown(store: Store, app: ConnectApp, account: Account, shown_terms: str) -> Authorization:
+def authorize_as_shown(store: ConnectStore, app: ConnectApp, account: Account, shown_terms: str) -> Authorization:
     """Authorize ``app`` if it still has the terms its consent page showed; ConsentChanged if not.
 
     ``app`` is the record just read, so what is recorded is exactly what matched the page.
@@ -77,7 +78,7 @@ def authorize_as_shown(store: Store, app: ConnectApp, account: Account, shown_te
     return authorize(store, app, account)
 
 
-def authorize(store: Store, app: ConnectApp, account: Account) -> Authorization:
+def authorize(store: ConnectStore, app: ConnectApp, account: Account) -> Authorization:
     """Grant ``app`` access to ``account`` (which the caller has checked the user owns).
 
     NotFound if the app's owner account is not active; Forbidden if ``account`` is not: an
@@ -93,7 +94,7 @@ def authorize(store: Store, app: ConnectApp, account: Account) -> Authorization:
     new_subaccount = None
     if subaccount is None or subaccount.status == CLOSED:
         name = SUBACCOUNT_NAME.format(name=app.friendly_name or app.sid)
-        new_subaccount = accounts.new_account(name[: accounts.FRIENDLY_NAME_MAX], owner_account_sid=account.sid)
+        new_subaccount = new_account(name[:FRIENDLY_NAME_MAX], owner_account_sid=account.sid)
         subaccount = new_subaccount
     authorization = Authorization(
         account_sid=account.sid,
@@ -108,7 +109,7 @@ def authorize(store: Store, app: ConnectApp, account: Account) -> Authorization:
 
 
 def revoke(
-    store: Store, account_sid: str, connect_app_sid: str, *, close_subaccount: bool = False
+    store: ConnectStore, account_sid: str, connect_app_sid: str, *, close_subaccount: bool = False
 ) -> Authorization:
     """End an active authorization: delegated access with it stops on the next request, and —
     in the same transaction — the app's deauthorize callback is queued (if it has a URL)."""

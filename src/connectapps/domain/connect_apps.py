@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from connectapps.domain import sids
 from connectapps.domain.errors import InvalidParameter, NotFound
 from connectapps.domain.models import ACTIVE, CALLBACK_METHODS, PERMISSIONS, ConnectApp, Page, PageRequest
+from connectapps.domain.store import ConnectStore
 from connectapps.domain.text import check_text, url_characters_legal
 from connectapps.domain.urls import is_http_url
-from connectapps.store.interface import Store
 
 FRIENDLY_NAME_MAX = 64
 DEFAULT_CALLBACK_METHOD = "GET"
@@ -108,7 +108,7 @@ def new_connect_app(account_sid: str, raw: Changes) -> ConnectApp:
     return replace(blank, **validate_changes(raw))  # type: ignore[arg-type]
 
 
-def create(store: Store, account_sid: str, raw: Changes) -> ConnectApp:
+def create(store: ConnectStore, account_sid: str, raw: Changes) -> ConnectApp:
     """A new Connect App, in an account that exists and is active (a suspended or closed account
     gets no new apps: nobody could authorize them)."""
     account = store.get_account(account_sid)
@@ -121,14 +121,14 @@ def create(store: Store, account_sid: str, raw: Changes) -> ConnectApp:
     return app
 
 
-def fetch(store: Store, account_sid: str, sid: str) -> ConnectApp:
+def fetch(store: ConnectStore, account_sid: str, sid: str) -> ConnectApp:
     app = store.get_connect_app(account_sid, sid) if sids.is_sid(sid, sids.CONNECT_APP) else None
     if app is None:
         raise NotFound(sid)
     return app
 
 
-def update(store: Store, account_sid: str, sid: str, raw: Changes) -> ConnectApp:
+def update(store: ConnectStore, account_sid: str, sid: str, raw: Changes) -> ConnectApp:
     """Write only the fields sent, so concurrent updates of different fields both survive."""
     if not sids.is_sid(sid, sids.CONNECT_APP):
         raise NotFound(sid)
@@ -139,11 +139,11 @@ def update(store: Store, account_sid: str, sid: str, raw: Changes) -> ConnectApp
     return app
 
 
-def list_page(store: Store, account_sid: str, request: PageRequest) -> Page[ConnectApp]:
+def list_page(store: ConnectStore, account_sid: str, request: PageRequest) -> Page[ConnectApp]:
     return store.list_connect_apps(account_sid, request)
 
 
-def delete(store: Store, account_sid: str, sid: str) -> None:
+def delete(store: ConnectStore, account_sid: str, sid: str) -> None:
     """Delete an app (console and CLI only: the REST API answers 405). Its authorizations end
     with it, without deauthorize callbacks: there is no app left to tell."""
     if not sids.is_sid(sid, sids.CONNECT_APP) or not store.delete_connect_app(account_sid, sid):

@@ -14,7 +14,7 @@ import hashlib
 from datetime import datetime
 
 from connectapps.domain.models import User, WebSession
-from connectapps.store.interface import Store
+from connectapps.domain.store import SessionStore
 
 MAX_PER_USER = 50
 
@@ -24,25 +24,25 @@ def stored_id(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()
 
 
-def begin(store: Store, user_id: str, session_id: str, expires: datetime, now: datetime) -> None:
+def begin(store: SessionStore, user_id: str, session_id: str, expires: datetime, now: datetime) -> None:
     """Remember a new signed-in session (after the user proved who they are)."""
     store.insert_web_session(WebSession(stored_id(session_id), user_id, expires, now), MAX_PER_USER)
 
 
-def user_of(store: Store, session_id: str, user_id: str, now: datetime) -> User | None:
+def user_of(store: SessionStore, session_id: str, user_id: str, now: datetime) -> User | None:
     """The signed-in user, if this session is still live on the server."""
     return store.web_session_user(stored_id(session_id), user_id, now)
 
 
-def end(store: Store, session_id: str) -> None:
+def end(store: SessionStore, session_id: str) -> None:
     """Sign-out: this session, and only it, ends."""
     store.delete_web_session(stored_id(session_id))
 
 
-def end_everywhere(store: Store, user_id: str) -> None:
+def end_everywhere(store: SessionStore, user_id: str) -> None:
     """Every session of the user ends, in every browser."""
     store.delete_web_sessions(user_id)
 
 
-def count(store: Store, user_id: str, now: datetime) -> int:
+def count(store: SessionStore, user_id: str, now: datetime) -> int:
     return store.count_web_sessions(user_id, now)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from connectapps.domain.errors import Throttled
-from connectapps.store.interface import Store
+from connectapps.domain.store import ThrottleStore
 
 FREE_ATTEMPTS = 5
 FREE_UNDER_ATTACK = 1
@@ -53,7 +53,7 @@ def delays(free: int) -> list[timedelta]:
     return [*waits, MAX_DELAY]
 
 
-def attempt(store: Store, email: str, address: str, now: datetime) -> Attempt:
+def attempt(store: ThrottleStore, email: str, address: str, now: datetime) -> Attempt:
     """Count this attempt before its password is checked; raise Throttled during a backoff."""
     _prune(store, now)
     counted = Attempt(f"pair {address} {email}", f"email {email}")
@@ -74,17 +74,17 @@ def _after(now: datetime, wait: timedelta) -> datetime:
     return now + wait if wait else ANY_TIME
 
 
-def failed(store: Store, counted: Attempt, now: datetime) -> None:
+def failed(store: ThrottleStore, counted: Attempt, now: datetime) -> None:
     """A wrong password: one more failure for the email, from whichever address."""
     store.count_sign_in_attempt(counted.email, now, now - FORGET_AFTER, [ANY_TIME])
 
 
-def succeeded(store: Store, counted: Attempt) -> None:
+def succeeded(store: ThrottleStore, counted: Attempt) -> None:
     """The right password: its pair starts over (the email's count of failures stays)."""
     store.clear_sign_in_throttle(counted.pair)
 
 
-def _prune(store: Store, now: datetime) -> None:
+def _prune(store: ThrottleStore, now: datetime) -> None:
     """Drop stale counters, at most once a minute per process: the table stays as small as the
     last hour's distinct (address, email) pairs."""
     global _pruned_at

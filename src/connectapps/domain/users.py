@@ -7,14 +7,19 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
-from connectapps.domain import accounts, passwords, sids, throttle
+from connectapps.domain import new_accounts, passwords, sids, throttle
 from connectapps.domain.errors import InvalidParameter, NotAuthenticated, NotFound
 from connectapps.domain.models import Account, User
-from connectapps.store.interface import Store
+from connectapps.domain.store import AccountStore, ThrottleStore, UserStore
 
 PASSWORD_MIN = 8
 EMAIL_MAX = 254
+
+
+class PeopleStore(UserStore, AccountStore, ThrottleStore, Protocol):
+    """What the rules for people use: users, the accounts they hold, the sign-in throttle."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +32,7 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def create(store: Store, email: str, password: str) -> NewUser:
+def create(store: PeopleStore, email: str, password: str) -> NewUser:
     """A person and the main account created with them."""
     email = normalise_email(email)
     if "@" not in email or len(email) > EMAIL_MAX or any(ch.isspace() for ch in email):
@@ -37,12 +42,12 @@ def create(store: Store, email: str, password: str) -> NewUser:
         raise InvalidParameter("email", InvalidParameter.EMAIL_TAKEN, email)
     user = User(id="US" + secrets.token_hex(16), email=email, password_hash=passwords.hash_password(password),
                 date_created=datetime.now(UTC))
-    account = accounts.new_account(f"{email}'s account", user_id=user.id)
+    account = new_accounts.new_account(f"{email}'s account", user_id=user.id)
     store.insert_user(user, account)
     return NewUser(user, account)
 
 
-def sign_in(store: Store, email: str, password: str, address: str, now: datetime | None = None) -> User:
+def sign_in(store: PeopleStore, email: str, password: str, address: str, now: datetime | None = None) -> User:
     """The user these credentials prove, from a client at ``address``.
 
     Raises Busy when too many passwords are being checked at this moment (at once, before any
@@ -65,7 +70,7 @@ def sign_in(store: Store, email: str, password: str, address: str, now: datetime
     return user
 
 
-def set_password(store: Store, email: str, password: str) -> User:
+def set_password(store: PeopleStore, email: str, password: str) -> User:
     """Change a user's password; every session they have ends with the old one (same transaction)."""
     user = store.get_user_by_email(normalise_email(email))
     if user is None:
@@ -81,7 +86,7 @@ def _check_password(password: str) -> None:
         raise InvalidParameter("password", InvalidParameter.PASSWORD, str(PASSWORD_MIN))
 
 
-def owns(store: Store, user: User, account_sid: str) -> Account | None:
+def owns(store: PeopleStore, user: User, account_sid: str) -> Account | None:
     """The user's main account with this SID, if they own it."""
     for account in store.accounts_of_user(user.id):
         if hmac.compare_digest(account.sid, account_sid):
@@ -89,7 +94,7 @@ def owns(store: Store, user: User, account_sid: str) -> Account | None:
     return None
 
 
-def holds(store: Store, user: User, account_sid: str) -> Account | None:
+def holds(store: PeopleStore, user: User, account_sid: str) -> Account | None:
     """The account with this SID if the user holds it: one of their main accounts, or a
     subaccount of one. What the console may show or change is decided by this alone."""
     account = store.get_account(account_sid) if sids.is_sid(account_sid, sids.ACCOUNT) else None

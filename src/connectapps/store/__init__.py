@@ -1,9 +1,9 @@
-"""Storage: one small interface (interface.py), SQL shared by every backend (sql.py), migrations/."""
+"""Storage: the domain's Store port (domain/store.py) in SQL shared by every backend (sql.py), migrations/."""
 
 import sqlite3
 
+from connectapps.domain.store import Store
 from connectapps.store import opening
-from connectapps.store.interface import Store
 
 
 def open_store(url: str, create: bool = True) -> Store:

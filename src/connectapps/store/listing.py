@@ -10,7 +10,7 @@ which no index can order — reads at most that many matching keys, once, and so
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from connectapps.domain.listing import COUNT_LIMIT, NAME, OLDEST, Delivery, Grant, Listing, ListQuery
 from connectapps.domain.models import ACTIVE, Account, ConnectApp, User
@@ -18,36 +18,6 @@ from connectapps.store.base import SqlBase
 from connectapps.store.rows import ACCOUNTS, AUTHORIZATIONS, CALLBACKS, CONNECT_APPS, USERS, Row, Table
 
 T = TypeVar("T")
-
-
-class Listings(Protocol):
-    """What the console and the command line read; part of every Store."""
-
-    def all_accounts(self) -> list[Account]:
-        """Every account, main accounts and subaccounts, oldest first."""
-        ...
-
-    def all_users(self) -> list[User]:
-        """Every person who signs in, oldest first."""
-        ...
-
-    def all_connect_apps(self, account_sid: str | None = None) -> list[ConnectApp]:
-        """Every Connect App (of one owner account, if given), oldest first."""
-        ...
-
-    def browse_subaccounts(self, main_sid: str, query: ListQuery) -> Listing[Account]: ...
-
-    def browse_connect_apps(self, main_sid: str, query: ListQuery) -> Listing[ConnectApp]:
-        """Apps owned by a main account or any of its subaccounts."""
-        ...
-
-    def browse_grants(self, main_sid: str, query: ListQuery) -> Listing[Grant]:
-        """Active authorizations granted by a main account or its subaccounts, with their apps."""
-        ...
-
-    def browse_deliveries(self, main_sid: str, query: ListQuery) -> Listing[Delivery]:
-        """Deauthorize callbacks of the apps a main account or its subaccounts own."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +62,7 @@ _OWNERS = ("SELECT o.sid FROM accounts o WHERE (o.sid = ? OR o.owner_account_sid
 
 
 class ListingSql(SqlBase):
-    """The Listings in SQL shared by both backends."""
+    """The ListingStore role (domain/store.py) in SQL shared by both backends."""
 
     def _every(self, table: Table[Any], where: str = "", params: Sequence[object] = ()) -> list[Row]:
         return self._query(self._sql(f"{table.select}{where} ORDER BY date_created, {table.key}"), params)

@@ -16,7 +16,7 @@ import falcon
 
 from connectapps import config
 from connectapps.domain import passwords
-from connectapps.store.interface import Store
+from connectapps.domain.store import Store
 from connectapps.web import app_forms, console, console_lists
 from connectapps.web.pages import not_found
 from connectapps.web.sessions import Sessions

@@ -24,7 +24,7 @@ import falcon
 from connectapps.domain import authorizations, connect_apps
 from connectapps.domain.errors import NotFound
 from connectapps.domain.models import ACTIVE, ConnectApp, User
-from connectapps.store.interface import Store
+from connectapps.domain.store import Store
 from connectapps.web import csrf
 from connectapps.web.console_data import delivery_log, held_app, held_authorization
 from connectapps.web.console_nav import APPS, AUTHORIZED, CONSOLE, PATHS, Nav, scope_of, with_params

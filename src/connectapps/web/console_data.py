@@ -18,7 +18,7 @@ from connectapps.domain.models import (
     PageRequest,
     User,
 )
-from connectapps.store.interface import Store
+from connectapps.domain.store import Store
 from connectapps.web.pages import WebError
 
 ALL = PageRequest(size=1000)  # the store's largest page

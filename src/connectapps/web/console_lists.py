@@ -18,7 +18,7 @@ import falcon
 
 from connectapps.domain import authorizations, listing, sessions
 from connectapps.domain.listing import Listing, ListQuery
-from connectapps.store.interface import Store
+from connectapps.domain.store import ListingStore
 from connectapps.web.console import ConsolePage, Visit, notice
 from connectapps.web.console_nav import (
     ACCOUNT_PARAM,
@@ -34,7 +34,7 @@ from connectapps.web.console_nav import (
 )
 from connectapps.web.views import Web
 
-Loader = Callable[[Store, str, ListQuery], Listing[Any]]
+Loader = Callable[[ListingStore, str, ListQuery], Listing[Any]]
 
 
 class ListPage(ConsolePage):
@@ -62,19 +62,19 @@ class ListPage(ConsolePage):
         return {}
 
 
-def _subaccounts(store: Store, main_sid: str, query: ListQuery) -> Listing[Any]:
+def _subaccounts(store: ListingStore, main_sid: str, query: ListQuery) -> Listing[Any]:
     return store.browse_subaccounts(main_sid, query)
 
 
-def _apps(store: Store, main_sid: str, query: ListQuery) -> Listing[Any]:
+def _apps(store: ListingStore, main_sid: str, query: ListQuery) -> Listing[Any]:
     return store.browse_connect_apps(main_sid, query)
 
 
-def _grants(store: Store, main_sid: str, query: ListQuery) -> Listing[Any]:
+def _grants(store: ListingStore, main_sid: str, query: ListQuery) -> Listing[Any]:
     return store.browse_grants(main_sid, query)
 
 
-def _deliveries(store: Store, main_sid: str, query: ListQuery) -> Listing[Any]:
+def _deliveries(store: ListingStore, main_sid: str, query: ListQuery) -> Listing[Any]:
     return store.browse_deliveries(main_sid, query)
 
 

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from connectapps.domain import users
 from connectapps.domain.listing import DEFAULT_SORT, SORTS, Listing, ListQuery
 from connectapps.domain.models import Account, User
-from connectapps.store.interface import Store
+from connectapps.domain.store import Store
 from connectapps.web.console_data import ACCOUNT_NOT_FOUND
 
 T = TypeVar("T")

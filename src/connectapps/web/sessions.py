@@ -23,12 +23,13 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 import falcon
 
 from connectapps.domain import sessions as server_sessions
 from connectapps.domain.models import User
-from connectapps.store.interface import Store
+from connectapps.domain.store import SessionStore, SettingsStore
 from connectapps.web import csrf
 from connectapps.web.inputs import is_https
 
@@ -40,6 +41,10 @@ VERSION = "v1"
 
 _ID = re.compile(r"^[0-9a-f]{32}\Z")
 _USER = re.compile(r"^(?:US[0-9a-f]{32}|-)\Z")
+
+
+class KeyedSessionStore(SettingsStore, SessionStore, Protocol):
+    """What sessions use: the signing key's setting and the server-side session rows."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +66,7 @@ def _sign(key: bytes, payload: str) -> str:
 class Sessions:
     """Reads, starts and signs sessions; makes and checks their CSRF tokens."""
 
-    def __init__(self, store: Store, proxy_hops: int) -> None:
+    def __init__(self, store: KeyedSessionStore, proxy_hops: int) -> None:
         self.store = store
         self.proxy_hops = proxy_hops
         self._keys: tuple[bytes, bytes] | None = None

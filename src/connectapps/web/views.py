@@ -15,7 +15,7 @@ import falcon
 from connectapps.domain import authorizations, passwords, sessions, users
 from connectapps.domain.errors import Busy, ConsentChanged, DomainError, NotAuthenticated
 from connectapps.domain.models import ConnectApp, User
-from connectapps.store.interface import Store
+from connectapps.domain.store import Store
 from connectapps.web import csrf, static
 from connectapps.web.inputs import client_address, discard_body, read_form, safe_next
 from connectapps.web.pages import Page, WebError, redirect, render

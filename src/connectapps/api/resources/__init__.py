@@ -10,7 +10,7 @@ from connectapps.api.resources import errors, routing
 from connectapps.api.resources.openapi import OpenApi
 from connectapps.domain.resources.lifecycle import Settings
 from connectapps.domain.resources.served import served_operations
-from connectapps.store.interface import Store
+from connectapps.domain.store import Store
 
 
 def install(app: falcon.App[falcon.Request, falcon.Response], store: Store, settings: Settings | None = None) -> None:

@@ -16,7 +16,7 @@ from connectapps.domain.resources import catalog, engine
 from connectapps.domain.resources.context import Call, call
 from connectapps.domain.resources.contract import Operation
 from connectapps.domain.resources.lifecycle import Settings
-from connectapps.store.interface import Store
+from connectapps.domain.store import Store
 from connectapps.wire import forms, paging
 
 _PARAM = re.compile(r"\{([A-Za-z]+)\}")

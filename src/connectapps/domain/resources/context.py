@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from connectapps.domain.models import Account
 from connectapps.domain.resources.contract import Operation
 from connectapps.domain.resources.lifecycle import Settings
-from connectapps.store.interface import Store
+from connectapps.domain.store import ResourceStore
 
 Params = Mapping[str, Sequence[str]]
 """A request's parameters by wire name, every value in order (as forms.parse_form gives them)."""
@@ -15,7 +15,7 @@ Params = Mapping[str, Sequence[str]]
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    store: Store
+    store: ResourceStore
     op: Operation
     account: Account
     path: Mapping[str, str]  # by spec parameter name: {"CallSid": "CA…", "Sid": "RE…"}
@@ -33,5 +33,5 @@ class Call:
         return self.path[self.op.identity_param]
 
 
-def call(store: Store, op: Operation, account: Account, path: Mapping[str, str], settings: Settings) -> Call:
+def call(store: ResourceStore, op: Operation, account: Account, path: Mapping[str, str], settings: Settings) -> Call:
     return Call(store, op, account, path, settings, datetime.now(UTC))

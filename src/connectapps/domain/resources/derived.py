@@ -10,14 +10,14 @@ from typing import Any
 from connectapps.domain.models import PageRequest
 from connectapps.domain.resources.contract import Operation
 from connectapps.domain.resources.records import Resource
-from connectapps.store.interface import Store
+from connectapps.domain.store import ResourceStore
 
 QUEUE = "queue"
 MEMBER = "queue.member"
 MAX_QUEUE = 5000  # Twilio's largest MaxSize: every waiting call of a queue fits in one read
 
 
-def members(store: Store, account_sid: str, queue_sid: str) -> list[Resource]:
+def members(store: ResourceStore, account_sid: str, queue_sid: str) -> list[Resource]:
     """A queue's members, first in line first."""
     rows = store.list_resources(account_sid, MEMBER, PageRequest(size=MAX_QUEUE), queue_sid).items
     return sorted(rows, key=lambda row: (str(row.data.get("date_enqueued", "")), row.sid))
@@ -30,7 +30,7 @@ def _waited(row: Resource, now: datetime) -> int:
     return max(0, int((now - datetime.fromisoformat(enqueued)).total_seconds()))
 
 
-def computed(store: Store, op: Operation, row: Resource, properties: dict[str, Any], now: datetime) -> None:
+def computed(store: ResourceStore, op: Operation, row: Resource, properties: dict[str, Any], now: datetime) -> None:
     """Fill the properties of ``row`` that depend on other rows or on the time."""
     if op.kind.name == QUEUE:
         waiting = members(store, row.account_sid, row.sid)

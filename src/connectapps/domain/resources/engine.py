@@ -22,7 +22,7 @@ from connectapps.domain.resources.queries import matches_for
 from connectapps.domain.resources.records import Resource, iso
 from connectapps.domain.resources.values import parse
 from connectapps.domain.resources.view import Item, view
-from connectapps.store.interface import Store
+from connectapps.domain.store import ResourceStore
 
 INTERNAL_PREFIX = "ZZ"  # keys of resources that have no SID of their own (never shown but in page tokens)
 
@@ -164,7 +164,7 @@ def delete(c: Call) -> None:
     behaviours.after_delete(c, current)
 
 
-def seed(store: Store, account_sid: str, kind: str, properties: Mapping[str, Any], scope: str = "",
+def seed(store: ResourceStore, account_sid: str, kind: str, properties: Mapping[str, Any], scope: str = "",
          sid: str | None = None) -> Resource:
     """Store a resource Twilio makes by itself (a conference, a transcription, a short code…) as the
     API would show it: for test suites and seed data, never reached by a request."""

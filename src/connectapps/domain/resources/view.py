@@ -12,7 +12,7 @@ from connectapps.domain.resources import derived, lifecycle
 from connectapps.domain.resources.contract import Operation
 from connectapps.domain.resources.records import Resource
 from connectapps.domain.resources.values import DATE_TIME_RFC_2822, fit
-from connectapps.store.interface import Store
+from connectapps.domain.store import ResourceStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +23,7 @@ class Item:
     properties: dict[str, Any]
 
 
-def view(store: Store, op: Operation, row: Resource, now: datetime, settings: lifecycle.Settings,
+def view(store: ResourceStore, op: Operation, row: Resource, now: datetime, settings: lifecycle.Settings,
          *, initial: bool = False) -> Item:
     """``row`` as ``op`` shows it at ``now`` (``initial``: as it was created)."""
     data, step_time = lifecycle.current(row.data, now, initial=initial)

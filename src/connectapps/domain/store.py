@@ -1,9 +1,16 @@
-"""What the domain needs from storage. Every backend implements exactly this."""
+"""The domain's port to storage: small role protocols, and ``Store``, their union.
+
+The domain owns this module and storage (store/) implements it; nothing here knows SQL. Code
+that needs only part of the store asks for the roles it uses (``SessionStore`` for sign-in
+sessions, ``OutboxStore`` for the callback sender…), so a test fake implements just those.
+A new store method goes in the role it belongs to, and its SQL in that role's mixin in store/.
+"""
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from connectapps.domain.listing import Delivery, Grant, Listing, ListQuery
 from connectapps.domain.models import (
     Account,
     Authorization,
@@ -17,11 +24,10 @@ from connectapps.domain.models import (
     WebSession,
 )
 from connectapps.domain.resources.records import Match, Resource
-from connectapps.store.listing import Listings
 
 
-class Store(Listings, Protocol):
-    # -- schema and request scope -------------------------------------------------------------
+class SchemaStore(Protocol):
+    """The database itself: migrations, the request scope, the connection."""
 
     def migrate(self) -> list[int]:
         """Apply pending migrations; return the versions applied."""
@@ -43,8 +49,8 @@ class Store(Listings, Protocol):
         """One trivial round trip: raises if the database does not answer."""
         ...
 
-    # -- accounts -----------------------------------------------------------------------------
 
+class AccountStore(Protocol):
     def insert_account(self, account: Account) -> None: ...
 
     def get_account(self, sid: str) -> Account | None: ...
@@ -65,8 +71,8 @@ class Store(Listings, Protocol):
         """The main accounts a person owns, in SID order."""
         ...
 
-    # -- connect apps -------------------------------------------------------------------------
 
+class ConnectAppStore(Protocol):
     def insert_connect_app(self, app: ConnectApp) -> None: ...
 
     def bulk_insert_connect_apps(self, apps: Iterable[ConnectApp]) -> int:
@@ -91,8 +97,8 @@ class Store(Listings, Protocol):
         """Delete an app and its authorizations; False if there was no such app."""
         ...
 
-    # -- users --------------------------------------------------------------------------------
 
+class UserStore(Protocol):
     def insert_user(self, user: User, main_account: Account) -> None:
         """A person and their first main account, in one transaction."""
         ...
@@ -101,8 +107,12 @@ class Store(Listings, Protocol):
 
     def get_user_by_email(self, email: str) -> User | None: ...
 
-    # -- authorizations -----------------------------------------------------------------------
+    def set_password_hash(self, user_id: str, password_hash: str) -> bool:
+        """Store a new password hash and end every session of the user, atomically; False if no such user."""
+        ...
 
+
+class AuthorizationStore(Protocol):
     def get_authorization(self, account_sid: str, connect_app_sid: str) -> Authorization | None: ...
 
     def get_authorization_by_subaccount(self, subaccount_sid: str) -> Authorization | None: ...
@@ -129,7 +139,9 @@ class Store(Listings, Protocol):
 
     def all_authorizations(self, account_sid: str | None = None) -> list[Authorization]: ...
 
-    # -- deauthorize callbacks (the outbox) ---------------------------------------------------
+
+class OutboxStore(Protocol):
+    """The deauthorize callbacks waiting to be sent, and their attempts."""
 
     def due_callbacks(self, now: datetime, limit: int, skip_destinations: Collection[str] = ()) -> list[Callback]:
         """Up to ``limit`` callbacks due and free to claim, oldest due first, none going to
@@ -160,7 +172,9 @@ class Store(Listings, Protocol):
 
     def callback_attempts(self, callback_id: str) -> list[CallbackAttempt]: ...
 
-    # -- spec-driven resources (domain/resources/) ------------------------------------------
+
+class ResourceStore(Protocol):
+    """The spec-driven resources (domain/resources/)."""
 
     def insert_resources(self, resources: Sequence[Resource]) -> bool:
         """Insert rows together; False (and nothing written) if any of them already exists."""
@@ -189,13 +203,15 @@ class Store(Listings, Protocol):
 
     def delete_resource(self, account_sid: str, kind: str, sid: str, scope: str | None) -> bool: ...
 
-    # -- settings and sign-in throttling ------------------------------------------------------
 
+class SettingsStore(Protocol):
     def setting(self, name: str, default: Callable[[], str]) -> str:
         """A server-wide setting, created with ``default()`` by whoever asks first."""
         ...
 
-    # -- web sessions (ids as stored: the SHA-256 of the cookie's id) ---------------------------
+
+class SessionStore(Protocol):
+    """Signed-in web sessions (ids as stored: the SHA-256 of the cookie's id)."""
 
     def insert_web_session(self, session: WebSession, keep: int) -> None:
         """Remember a signed-in session; drop expired ones and the user's oldest beyond ``keep``."""
@@ -213,11 +229,9 @@ class Store(Listings, Protocol):
 
     def count_web_sessions(self, user_id: str, now: datetime) -> int: ...
 
-    def set_password_hash(self, user_id: str, password_hash: str) -> bool:
-        """Store a new password hash and end every session of the user, atomically; False if no such user."""
-        ...
 
-    # -- sign-in throttling -------------------------------------------------------------------
+class ThrottleStore(Protocol):
+    """Sign-in throttle counters."""
 
     def count_sign_in_attempt(
         self, key: str, now: datetime, stale_before: datetime, next_at: Sequence[datetime]
@@ -236,3 +250,45 @@ class Store(Listings, Protocol):
     def forget_sign_in_throttles(self, before: datetime) -> None:
         """Drop the counters untouched since ``before``."""
         ...
+
+
+class ListingStore(Protocol):
+    """What the console and the command line read: lists for people (store/listing.py)."""
+
+    def all_accounts(self) -> list[Account]:
+        """Every account, main accounts and subaccounts, oldest first."""
+        ...
+
+    def all_users(self) -> list[User]:
+        """Every person who signs in, oldest first."""
+        ...
+
+    def all_connect_apps(self, account_sid: str | None = None) -> list[ConnectApp]:
+        """Every Connect App (of one owner account, if given), oldest first."""
+        ...
+
+    def browse_subaccounts(self, main_sid: str, query: ListQuery) -> Listing[Account]: ...
+
+    def browse_connect_apps(self, main_sid: str, query: ListQuery) -> Listing[ConnectApp]:
+        """Apps owned by a main account or any of its subaccounts."""
+        ...
+
+    def browse_grants(self, main_sid: str, query: ListQuery) -> Listing[Grant]:
+        """Active authorizations granted by a main account or its subaccounts, with their apps."""
+        ...
+
+    def browse_deliveries(self, main_sid: str, query: ListQuery) -> Listing[Delivery]:
+        """Deauthorize callbacks of the apps a main account or its subaccounts own."""
+        ...
+
+
+class ConnectStore(AccountStore, ConnectAppStore, AuthorizationStore, Protocol):
+    """Accounts, their apps and the authorizations between them: what the Connect rules
+    (access, accounts, connect_apps, authorizations) read and write together."""
+
+
+class Store(
+    SchemaStore, ConnectStore, UserStore, OutboxStore, ResourceStore, SettingsStore, SessionStore,
+    ThrottleStore, ListingStore, Protocol,
+):
+    """Every role: what a backend implements and what the server hands its parts."""
