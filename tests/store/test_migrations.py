@@ -10,9 +10,10 @@ import pytest
 from connectapps.delivery.egress import Policy
 from connectapps.delivery.worker import INTERRUPTED, Settings, Worker
 from connectapps.domain import accounts, connect_apps
-from connectapps.store import base, open_store
+from connectapps.store import open_store, schema
 from connectapps.store.base import SqlBase
-from connectapps.store.rows import migrations, timestamp
+from connectapps.store.rows import timestamp
+from connectapps.store.schema import migrations
 from tests.conftest import POSTGRES_ENV
 
 LATEST = max(version for version, _ in migrations())
@@ -80,7 +81,7 @@ def test_migration_4_keeps_only_the_category_of_old_errors_and_old_rows_still_se
     store = open_store(database_url)
     assert isinstance(store, SqlBase)
     try:
-        monkeypatch.setattr(base, "migrations", lambda: [m for m in migrations() if m[0] <= 3])
+        monkeypatch.setattr(schema, "migrations", lambda: [m for m in migrations() if m[0] <= 3])
         store.migrate()
         owner = accounts.create(store, "Owner")
         app = connect_apps.create(store, owner.sid, {"deauthorize_callback_url": "http://127.0.0.1:9/cb"})

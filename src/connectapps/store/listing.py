@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from connectapps.domain.listing import COUNT_LIMIT, NAME, OLDEST, Delivery, Grant, Listing, ListQuery
 from connectapps.domain.models import ACTIVE, Account, ConnectApp, User
+from connectapps.domain.store import ListingStore
 from connectapps.store.base import SqlBase
 from connectapps.store.rows import ACCOUNTS, AUTHORIZATIONS, CALLBACKS, CONNECT_APPS, USERS, Row, Table
 
@@ -61,11 +62,11 @@ _OWNERS = ("SELECT o.sid FROM accounts o WHERE (o.sid = ? OR o.owner_account_sid
            "AND EXISTS (SELECT 1 FROM {table} x WHERE x.account_sid = o.sid) ORDER BY o.sid")
 
 
-class ListingSql(SqlBase):
+class ListingSql(SqlBase, ListingStore):
     """The ListingStore role (domain/store.py) in SQL shared by both backends."""
 
     def _every(self, table: Table[Any], where: str = "", params: Sequence[object] = ()) -> list[Row]:
-        return self._query(self._sql(f"{table.select}{where} ORDER BY date_created, {table.key}"), params)
+        return self._query(f"{table.select}{where} ORDER BY date_created, {table.key}", params)
 
     def all_accounts(self) -> list[Account]:
         return [ACCOUNTS.from_row(r) for r in self._every(ACCOUNTS)]
@@ -79,7 +80,7 @@ class ListingSql(SqlBase):
 
     def _owners(self, main_sid: str, table: str) -> list[str]:
         """Which accounts of ``main_sid``'s scope own rows of ``table`` (by its ``account_sid``)."""
-        return [row[0] for row in self._query(self._sql(_OWNERS.format(table=table)), (main_sid, main_sid))]
+        return [row[0] for row in self._query(_OWNERS.format(table=table), (main_sid, main_sid))]
 
     def _browse(
         self, spec: _List, select: str, owners: Sequence[str], query: ListQuery, where: str = "",
@@ -106,7 +107,7 @@ class ListingSql(SqlBase):
         if spec.deferred and pattern is not None:
             # No index orders a search: read the matching keys once (bounded) and sort only those,
             # by the values the database computed (names as its LOWER() gives them, in code-point order).
-            found = self._query(self._sql(f"SELECT {spec.key}, {spec.date}, {spec.sort_name} {body} LIMIT ?"),
+            found = self._query(f"SELECT {spec.key}, {spec.date}, {spec.sort_name} {body} LIMIT ?",
                                 [*values, COUNT_LIMIT + 1])
             total = len(found)
             sort_by = 2 if query.sort == NAME else 1
@@ -114,17 +115,17 @@ class ListingSql(SqlBase):
             keys = [r[0] for r in ordered[query.offset:query.offset + query.size]]
         else:
             counted = f"SELECT COUNT(*) FROM (SELECT 1 {body} LIMIT ?) matched"
-            total = int(self._query(self._sql(counted), [*values, COUNT_LIMIT + 1])[0][0])
+            total = int(self._query(counted, [*values, COUNT_LIMIT + 1])[0][0])
             if not total:
                 return [], 0
             if not spec.deferred:
-                rows = self._query(self._sql(f"SELECT {select} {body} {page}"), [*values, query.size, query.offset])
+                rows = self._query(f"SELECT {select} {body} {page}", [*values, query.size, query.offset])
                 return rows, total
-            keys = [r[0] for r in self._query(self._sql(f"SELECT {spec.key} {body} {page}"),
+            keys = [r[0] for r in self._query(f"SELECT {spec.key} {body} {page}",
                                               [*values, query.size, query.offset])]
         if not keys:
             return [], total
-        rows = self._query(self._sql(f"SELECT {select} FROM {spec.source} WHERE {spec.key} IN ({_marks(len(keys))})"),
+        rows = self._query(f"SELECT {select} FROM {spec.source} WHERE {spec.key} IN ({_marks(len(keys))})",
                            keys)
         position = {key: n for n, key in enumerate(keys)}
         key_column = select.split(", ").index(spec.key)

@@ -21,6 +21,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from connectapps.domain.models import DELIVERED, PENDING, Callback, CallbackAttempt
+from connectapps.domain.store import OutboxStore
 from connectapps.store.base import Run, SqlBase
 from connectapps.store.rows import CALLBACK_ATTEMPTS, CALLBACKS, timestamp
 
@@ -33,7 +34,7 @@ _RECORD = (
 _PLACEHOLD = f"{CALLBACK_ATTEMPTS.insert} ON CONFLICT (callback_id, attempt) DO NOTHING"
 
 
-class OutboxSql(SqlBase):
+class OutboxSql(SqlBase, OutboxStore):
     def due_callbacks(self, now: datetime, limit: int, skip_destinations: Collection[str] = ()) -> list[Callback]:
         """Up to ``limit`` callbacks due and free to claim, oldest due first, leaving out those
         going to ``skip_destinations`` (hosts this sender is already busy with)."""
@@ -42,7 +43,7 @@ class OutboxSql(SqlBase):
         if skip_destinations:
             skip = f" AND (destination IS NULL OR destination NOT IN ({', '.join('?' * len(skip_destinations))}))"
         sql = f"{CALLBACKS.select} WHERE {_FREE}{skip} ORDER BY next_attempt_at LIMIT ?"
-        rows = self._query(self._sql(sql), (PENDING, at, at, *skip_destinations, limit))
+        rows = self._query(sql, (PENDING, at, at, *skip_destinations, limit))
         return [CALLBACKS.from_row(r) for r in rows]
 
     def claim_callbacks(
@@ -56,7 +57,7 @@ class OutboxSql(SqlBase):
             "UPDATE callbacks SET lease_owner = ?, lease_until = ?, claims = claims + 1 "
             f"WHERE id IN ({', '.join('?' * len(ids))}) AND {_FREE} {CALLBACKS.returning}"
         )
-        rows = self._query(self._sql(sql), (owner, timestamp(lease_until), *ids, PENDING, at, at))
+        rows = self._query(sql, (owner, timestamp(lease_until), *ids, PENDING, at, at))
         return [CALLBACKS.from_row(r) for r in rows]
 
     def finish_claim(
@@ -105,11 +106,11 @@ class OutboxSql(SqlBase):
     def list_callbacks(self, connect_app_sid: str | None = None) -> list[Callback]:
         """Callbacks, newest first; of one app if given."""
         where, params = ("WHERE connect_app_sid = ?", (connect_app_sid,)) if connect_app_sid else ("", ())
-        rows = self._query(self._sql(f"{CALLBACKS.select} {where} ORDER BY date_created DESC, id"), params)
+        rows = self._query(f"{CALLBACKS.select} {where} ORDER BY date_created DESC, id", params)
         return [CALLBACKS.from_row(r) for r in rows]
 
     def callback_attempts(self, callback_id: str) -> list[CallbackAttempt]:
         rows = self._query(
-            self._sql(f"{CALLBACK_ATTEMPTS.select} WHERE callback_id = ? ORDER BY attempt"), (callback_id,)
+            f"{CALLBACK_ATTEMPTS.select} WHERE callback_id = ? ORDER BY attempt", (callback_id,)
         )
         return [CALLBACK_ATTEMPTS.from_row(r) for r in rows]

@@ -49,6 +49,11 @@ _PREPARE_THRESHOLDS: dict[str, int | None] = {"none": PREPARE_THRESHOLD, "sessio
 _UNDECLARED_POOLER = (psycopg.errors.DuplicatePreparedStatement, psycopg.errors.InvalidSqlStatementName)
 
 
+def _pyformat(sql: str) -> str:
+    """The one place ``?`` placeholders become psycopg's ``%s`` (no statement has a literal ``?`` or ``%``)."""
+    return sql.replace("?", "%s")
+
+
 def connection_settings(url: str) -> tuple[str, int | None]:
     """The URL for libpq (without ``pooler=``) and psycopg's prepare threshold for it.
 
@@ -67,9 +72,7 @@ def connection_settings(url: str) -> tuple[str, int | None]:
 
 
 class PostgresStore(CachedSqlStore):
-    paramstyle = "%s"
     dialect = "postgresql"  # store/resources.py: JSON read as jsonb, rows locked FOR UPDATE
-    skip_locked = " FOR UPDATE SKIP LOCKED"
     schema_migrations_ddl = (
         "CREATE TABLE IF NOT EXISTS schema_migrations "
         "(version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
@@ -145,10 +148,10 @@ class PostgresStore(CachedSqlStore):
         with self.pool.connection() as conn:
             conn.prepare_threshold = self.prepare_threshold
             try:
-                cursor = conn.execute(sql, params)
+                cursor = conn.execute(_pyformat(sql), params)
             except _UNDECLARED_POOLER as error:  # raised before the statement ran: safe to run it again
                 self._stop_preparing(conn, error)
-                cursor = conn.execute(sql, params)
+                cursor = conn.execute(_pyformat(sql), params)
             return list(cursor.fetchall()) if cursor.description is not None else []
 
     @contextmanager
@@ -159,7 +162,7 @@ class PostgresStore(CachedSqlStore):
 
             def run(sql: str, params: Sequence[object]) -> list[Row]:
                 try:
-                    cursor = conn.execute(self._sql(sql), params)
+                    cursor = conn.execute(_pyformat(sql), params)
                 except _UNDECLARED_POOLER as error:  # the transaction is lost; the next ones will not be
                     self._stop_preparing(conn, error)
                     raise

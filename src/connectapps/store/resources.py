@@ -14,6 +14,7 @@ import orjson
 
 from connectapps.domain.models import Page, PageRequest
 from connectapps.domain.resources.records import AT_LEAST, BELOW, EQUAL, Match, Resource
+from connectapps.domain.store import ResourceStore
 from connectapps.store.base import SqlBase
 from connectapps.store.rows import Row, Table, timestamp
 
@@ -47,7 +48,7 @@ class _Duplicate(Exception):
     """Raised inside a transaction to roll it back: a row already existed."""
 
 
-class ResourceSql(SqlBase):
+class ResourceSql(SqlBase, ResourceStore):
     """The Store's resource methods. ``dialect`` is set by a backend whose SQL reads JSON otherwise."""
 
     dialect = "sqlite"  # or "postgresql"
@@ -108,7 +109,7 @@ class ResourceSql(SqlBase):
 
     def count_resources(self, account_sid: str, kind: str, scope: str | None = None) -> int:
         where, params = self._where(account_sid, kind, scope)
-        return int(self._query(self._sql(f"SELECT COUNT(*) FROM resources WHERE {where}"), params)[0][0])
+        return int(self._query(f"SELECT COUNT(*) FROM resources WHERE {where}", params)[0][0])
 
     def update_resource(
         self, account_sid: str, kind: str, sid: str, scope: str | None,
@@ -135,5 +136,5 @@ class ResourceSql(SqlBase):
 
     def delete_resource(self, account_sid: str, kind: str, sid: str, scope: str | None) -> bool:
         where, params = self._where(account_sid, kind, scope)
-        rows = self._query(self._sql(f"DELETE FROM resources WHERE {where} AND sid = ? RETURNING sid"), [*params, sid])
+        rows = self._query(f"DELETE FROM resources WHERE {where} AND sid = ? RETURNING sid", [*params, sid])
         return bool(rows)

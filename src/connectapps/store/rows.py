@@ -1,14 +1,12 @@
-"""Rows <-> domain records, and the migration files. Knows column encodings, not SQL dialects.
+"""Rows <-> domain records. Knows column encodings, not SQL dialects.
 
 Each table's columns are its record's dataclass fields, in order, so a row maps to a record
 positionally. Timestamps are stored as ISO 8601 text and permissions as comma-joined text.
 """
 
-import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from datetime import datetime
-from importlib import resources
 from typing import Any, Generic, TypeVar
 
 from connectapps.domain.models import (
@@ -24,7 +22,6 @@ from connectapps.domain.models import (
 
 R = TypeVar("R")
 Row = Sequence[Any]
-_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
 def _decode_permissions(value: str) -> tuple[str, ...]:
@@ -89,18 +86,3 @@ CALLBACKS = Table("callbacks", Callback, key="id")
 CALLBACK_ATTEMPTS = Table("callback_attempts", CallbackAttempt, key="attempt")
 WEB_SESSIONS = Table("web_sessions", WebSession, key="id")
 THROTTLES = Table("sign_in_throttle", Throttle, key="throttle_key")
-
-
-def migrations() -> Iterator[tuple[int, str]]:
-    """(version, SQL) for every migration file, in order."""
-    folder = resources.files("connectapps.store") / "migrations"
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        match = _MIGRATION_NAME.match(entry.name)
-        if match:
-            yield int(match.group(1)), entry.read_text(encoding="utf-8")
-
-
-def split_statements(script: str) -> list[str]:
-    """A migration file's statements (no semicolons inside statements in our migrations)."""
-    lines = [line for line in script.splitlines() if not line.strip().startswith("--")]
-    return [stmt.strip() for stmt in "\n".join(lines).split(";") if stmt.strip()]

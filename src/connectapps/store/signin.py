@@ -11,13 +11,12 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from connectapps.domain.models import Throttle, User, WebSession
+from connectapps.domain.store import SessionStore, ThrottleStore
 from connectapps.store.base import SqlBase
 from connectapps.store.rows import THROTTLES, USERS, WEB_SESSIONS, timestamp
 
 
-class SignInSql(SqlBase):
-    # -- web sessions -------------------------------------------------------------------------
-
+class SessionSql(SqlBase, SessionStore):
     def insert_web_session(self, session: WebSession, keep: int) -> None:
         """Remember ``session``; drop every expired one, and the user's oldest beyond ``keep``."""
         with self._transaction() as run:
@@ -31,28 +30,20 @@ class SignInSql(SqlBase):
         columns = ", ".join(f"u.{c}" for c in USERS.columns)
         sql = (f"SELECT {columns} FROM web_sessions s JOIN users u ON u.id = s.user_id "
                "WHERE s.id = ? AND s.user_id = ? AND s.expires_at > ?")
-        rows = self._query(self._sql(sql), (session_id, user_id, timestamp(now)))
+        rows = self._query(sql, (session_id, user_id, timestamp(now)))
         return USERS.from_row(rows[0]) if rows else None
 
     def delete_web_session(self, session_id: str) -> None:
-        self._query(self._sql("DELETE FROM web_sessions WHERE id = ?"), (session_id,))
+        self._query("DELETE FROM web_sessions WHERE id = ?", (session_id,))
 
     def delete_web_sessions(self, user_id: str) -> None:
-        self._query(self._sql("DELETE FROM web_sessions WHERE user_id = ?"), (user_id,))
+        self._query("DELETE FROM web_sessions WHERE user_id = ?", (user_id,))
 
     def count_web_sessions(self, user_id: str, now: datetime) -> int:
         sql = "SELECT COUNT(*) FROM web_sessions WHERE user_id = ? AND expires_at > ?"
-        return int(self._query(self._sql(sql), (user_id, timestamp(now)))[0][0])
+        return int(self._query(sql, (user_id, timestamp(now)))[0][0])
 
-    def set_password_hash(self, user_id: str, password_hash: str) -> bool:
-        """A new password hash and, in the same transaction, the end of every session of the user."""
-        with self._transaction() as run:
-            rows = run("UPDATE users SET password_hash = ? WHERE id = ? RETURNING id", (password_hash, user_id))
-            run("DELETE FROM web_sessions WHERE user_id = ?", (user_id,))
-        return bool(rows)
-
-    # -- sign-in throttling -------------------------------------------------------------------
-
+class ThrottleSql(SqlBase, ThrottleStore):
     def count_sign_in_attempt(
         self, key: str, now: datetime, stale_before: datetime, next_at: Sequence[datetime]
     ) -> Throttle | None:
@@ -79,15 +70,15 @@ class SignInSql(SqlBase):
             f"WHERE {table}.next_at <= excluded.last_at OR {table}.last_at < ? {THROTTLES.returning}"
         )
         params = [key, 1, at, schedule[0], stale, *next_params, stale]
-        rows = self._query(self._sql(sql), params)
+        rows = self._query(sql, params)
         return THROTTLES.from_row(rows[0]) if rows else None
 
     def get_sign_in_throttle(self, key: str) -> Throttle | None:
         return self._one(THROTTLES, "throttle_key = ?", (key,))
 
     def clear_sign_in_throttle(self, key: str) -> None:
-        self._query(self._sql("DELETE FROM sign_in_throttle WHERE throttle_key = ?"), (key,))
+        self._query("DELETE FROM sign_in_throttle WHERE throttle_key = ?", (key,))
 
     def forget_sign_in_throttles(self, before: datetime) -> None:
         """Drop the counters untouched since ``before`` (they would start over anyway)."""
-        self._query(self._sql("DELETE FROM sign_in_throttle WHERE last_at < ?"), (timestamp(before),))
+        self._query("DELETE FROM sign_in_throttle WHERE last_at < ?", (timestamp(before),))

@@ -1,12 +1,13 @@
-"""The SQL every backend shares: accounts, Connect Apps, users, authorizations, settings
-(and, mixed in, the outbox and sign-in's sessions and throttle counters).
+"""The SQL every backend shares, one mixin per role of the domain's port (domain/store.py),
+and ``SqlStore``, their composition: the whole ``Store``.
 
-Backends (sqlite.py, postgres.py) supply only connections, transactions and migrations.
+Here: accounts, Connect Apps, users, authorizations, settings; the other roles' SQL has a module
+of its own (outbox.py, signin.py, resources.py, listing.py, schema.py). Backends (sqlite.py,
+postgres.py) supply only connections and transactions.
 """
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import Any
 
 from connectapps.domain.models import (
     ACTIVE,
@@ -19,26 +20,24 @@ from connectapps.domain.models import (
     PageRequest,
     User,
 )
+from connectapps.domain.store import (
+    AccountStore,
+    AuthorizationStore,
+    ConnectAppStore,
+    SettingsStore,
+    Store,
+    UserStore,
+)
+from connectapps.store.base import SqlBase
 from connectapps.store.listing import ListingSql
 from connectapps.store.outbox import OutboxSql
 from connectapps.store.resources import ResourceSql
-from connectapps.store.rows import ACCOUNTS, AUTHORIZATIONS, CALLBACKS, CONNECT_APPS, USERS, Table, timestamp
-from connectapps.store.signin import SignInSql
+from connectapps.store.rows import ACCOUNTS, AUTHORIZATIONS, CALLBACKS, CONNECT_APPS, USERS, timestamp
+from connectapps.store.schema import SchemaSql
+from connectapps.store.signin import SessionSql, ThrottleSql
 
 
-class SqlStore(ListingSql, OutboxSql, ResourceSql, SignInSql):
-    """Every Store method, in SQL shared by the backends."""
-
-    # -- schema -------------------------------------------------------------------------------
-
-    def schema_version(self) -> int:
-        """The highest migration applied; 0 on a database never migrated."""
-        if not self._query(self._sql(self.table_exists_sql), ("schema_migrations",)):
-            return 0
-        return int(self._query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations")[0][0])
-
-    # -- accounts -----------------------------------------------------------------------------
-
+class AccountSql(SqlBase, AccountStore):
     def insert_account(self, account: Account) -> None:
         self._insert(ACCOUNTS, account)
 
@@ -63,24 +62,16 @@ class SqlStore(ListingSql, OutboxSql, ResourceSql, SignInSql):
         return self._page(ACCOUNTS, where, params, request)
 
     def accounts_of_user(self, user_id: str) -> list[Account]:
-        rows = self._query(self._sql(f"{ACCOUNTS.select} WHERE user_id = ? ORDER BY sid"), (user_id,))
+        rows = self._query(f"{ACCOUNTS.select} WHERE user_id = ? ORDER BY sid", (user_id,))
         return [ACCOUNTS.from_row(r) for r in rows]
 
-    # -- connect apps -------------------------------------------------------------------------
 
+class ConnectAppSql(SqlBase, ConnectAppStore):
     def insert_connect_app(self, app: ConnectApp) -> None:
         self._insert(CONNECT_APPS, app)
 
     def bulk_insert_connect_apps(self, apps: Iterable[ConnectApp]) -> int:
         return self._insert_many(CONNECT_APPS, (CONNECT_APPS.to_row(app) for app in apps))
-
-    def _insert_many(self, table: Table[Any], rows: Iterable[Sequence[object]]) -> int:
-        count = 0
-        with self._transaction() as run:
-            for row in rows:
-                run(table.insert, row)
-                count += 1
-        return count
 
     def get_connect_app(self, account_sid: str, sid: str) -> ConnectApp | None:
         return self._one(CONNECT_APPS, "sid = ? AND account_sid = ?", (sid, account_sid))
@@ -96,8 +87,17 @@ class SqlStore(ListingSql, OutboxSql, ResourceSql, SignInSql):
     def list_connect_apps(self, account_sid: str, request: PageRequest) -> Page[ConnectApp]:
         return self._page(CONNECT_APPS, "account_sid = ?", (account_sid,), request)
 
-    # -- users --------------------------------------------------------------------------------
+    def delete_connect_app(self, account_sid: str, sid: str) -> bool:
+        """Delete an app and every authorization of it (ended without callbacks: the app is gone)."""
+        with self._transaction() as run:
+            if not run("SELECT sid FROM connect_apps WHERE sid = ? AND account_sid = ?", (sid, account_sid)):
+                return False
+            run("DELETE FROM authorizations WHERE connect_app_sid = ?", (sid,))
+            run("DELETE FROM connect_apps WHERE sid = ?", (sid,))
+        return True
 
+
+class UserSql(SqlBase, UserStore):
     def insert_user(self, user: User, main_account: Account) -> None:
         """A person and their first main account, together or not at all."""
         with self._transaction() as run:
@@ -110,8 +110,15 @@ class SqlStore(ListingSql, OutboxSql, ResourceSql, SignInSql):
     def get_user_by_email(self, email: str) -> User | None:
         return self._one(USERS, "email = ?", (email,))
 
-    # -- authorizations -----------------------------------------------------------------------
+    def set_password_hash(self, user_id: str, password_hash: str) -> bool:
+        """A new password hash and, in the same transaction, the end of every session of the user."""
+        with self._transaction() as run:
+            rows = run("UPDATE users SET password_hash = ? WHERE id = ? RETURNING id", (password_hash, user_id))
+            run("DELETE FROM web_sessions WHERE user_id = ?", (user_id,))
+        return bool(rows)
 
+
+class AuthorizationSql(SqlBase, AuthorizationStore):
     def get_authorization(self, account_sid: str, connect_app_sid: str) -> Authorization | None:
         return self._one(AUTHORIZATIONS, "account_sid = ? AND connect_app_sid = ?", (account_sid, connect_app_sid))
 
@@ -154,15 +161,6 @@ class SqlStore(ListingSql, OutboxSql, ResourceSql, SignInSql):
                     (timestamp(now), ended.subaccount_sid))
         return ended
 
-    def delete_connect_app(self, account_sid: str, sid: str) -> bool:
-        """Delete an app and every authorization of it (ended without callbacks: the app is gone)."""
-        with self._transaction() as run:
-            if not run("SELECT sid FROM connect_apps WHERE sid = ? AND account_sid = ?", (sid, account_sid)):
-                return False
-            run("DELETE FROM authorizations WHERE connect_app_sid = ?", (sid,))
-            run("DELETE FROM connect_apps WHERE sid = ?", (sid,))
-        return True
-
     def list_authorizations(self, account_sid: str, request: PageRequest) -> Page[Authorization]:
         """The active authorizations granted by ``account_sid``, in ConnectApp SID order."""
         return self._page(AUTHORIZATIONS, "account_sid = ? AND status = ?", (account_sid, ACTIVE), request)
@@ -170,20 +168,27 @@ class SqlStore(ListingSql, OutboxSql, ResourceSql, SignInSql):
     def authorizations_of_app(self, connect_app_sid: str) -> list[Authorization]:
         """Every authorization of one app (active and ended), by authorizing account."""
         rows = self._query(
-            self._sql(f"{AUTHORIZATIONS.select} WHERE connect_app_sid = ? ORDER BY account_sid"), (connect_app_sid,)
+            f"{AUTHORIZATIONS.select} WHERE connect_app_sid = ? ORDER BY account_sid", (connect_app_sid,)
         )
         return [AUTHORIZATIONS.from_row(r) for r in rows]
 
     def all_authorizations(self, account_sid: str | None = None) -> list[Authorization]:
         """Every authorization (active and ended), optionally of one authorizing account."""
         where, params = ("WHERE account_sid = ?", (account_sid,)) if account_sid else ("", ())
-        rows = self._query(self._sql(f"{AUTHORIZATIONS.select} {where} ORDER BY account_sid, connect_app_sid"), params)
+        rows = self._query(f"{AUTHORIZATIONS.select} {where} ORDER BY account_sid, connect_app_sid", params)
         return [AUTHORIZATIONS.from_row(r) for r in rows]
 
-    # -- settings -----------------------------------------------------------------------------
 
+class SettingsSql(SqlBase, SettingsStore):
     def setting(self, name: str, default: Callable[[], str]) -> str:
         """The setting's value; the first caller anywhere stores ``default()`` and every other sees it."""
-        self._query(self._sql("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING"),
+        self._query("INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING",
                     (name, default()))
-        return str(self._query(self._sql("SELECT value FROM settings WHERE name = ?"), (name,))[0][0])
+        return str(self._query("SELECT value FROM settings WHERE name = ?", (name,))[0][0])
+
+
+class SqlStore(
+    SchemaSql, AccountSql, ConnectAppSql, UserSql, AuthorizationSql, OutboxSql, ResourceSql, SettingsSql,
+    SessionSql, ThrottleSql, ListingSql, Store,
+):
+    """Every role of the Store, in SQL shared by the backends."""
