@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from connectapps.domain import authorizations, sessions, users
+from connectapps.domain.connect_apps import UPDATABLE_FIELDS
 from connectapps.store import open_store
 
 
@@ -57,6 +58,13 @@ def test_apps_create_with_every_flag(database_url: str) -> None:
         "permissions": ["get-all", "post-all"], "sid": app["sid"],
         "uri": f"/2010-04-01/Accounts/{account['sid']}/ConnectApps/{app['sid']}.json",
     }
+
+
+def test_apps_create_has_a_flag_for_every_updatable_field() -> None:
+    """A Connect App field the domain lets people set is settable from the command line too."""
+    usage = subprocess.run([sys.executable, "-m", "connectapps", "apps", "create", "--help"],
+                           capture_output=True, text=True, timeout=60, check=True).stdout
+    assert UPDATABLE_FIELDS and all(f"--{field.replace('_', '-')}" in usage for field in UPDATABLE_FIELDS)
 
 
 def test_apps_create_refuses_invalid_input_with_the_api_message(database_url: str) -> None:

@@ -15,8 +15,9 @@ from connectapps.cli_lists import CommandError
 from connectapps.delivery.egress import Policy
 from connectapps.delivery.worker import Settings
 from connectapps.domain import accounts, authorizations, connect_apps, new_accounts, users
+from connectapps.domain.connect_apps import UPDATABLE_FIELDS
 from connectapps.domain.errors import DomainError
-from connectapps.domain.models import ACTIVE
+from connectapps.domain.models import ACTIVE, CALLBACK_METHODS, PERMISSIONS
 from connectapps.domain.store import Store
 from connectapps.store import open_store, opening
 from connectapps.wire import render
@@ -151,11 +152,7 @@ def cmd_apps_create(args: argparse.Namespace) -> int:
     store = _store(args)
     if store.get_account(args.account) is None:
         return _fail(f"no account {args.account}")
-    fields = (
-        "friendly_name", "company_name", "description", "homepage_url", "authorize_redirect_url",
-        "deauthorize_callback_url", "deauthorize_callback_method", "permissions",
-    )
-    raw = {f: getattr(args, f) for f in fields if getattr(args, f) is not None}
+    raw = {f: getattr(args, f) for f in UPDATABLE_FIELDS if getattr(args, f) is not None}
     _print_json(render.connect_app(connect_apps.create(store, args.account, raw)))
     return 0
 
@@ -170,6 +167,18 @@ def cmd_dev_seed_bulk(args: argparse.Namespace) -> int:
     count = dev.seed_bulk(store, account.sid, args.apps)
     _print_json({"account_sid": account.sid, "auth_token": account.auth_token, "apps": count})
     return 0
+
+
+def _app_flags(parser: argparse.ArgumentParser) -> None:
+    """One flag per updatable Connect App field (domain/connect_apps.py), checked by the domain."""
+    for field in UPDATABLE_FIELDS:
+        flag = "--" + field.replace("_", "-")
+        if field == connect_apps.METHOD:
+            parser.add_argument(flag, choices=CALLBACK_METHODS)
+        elif field == "permissions":
+            parser.add_argument(flag, help=f"comma-separated: {','.join(PERMISSIONS)}")
+        else:
+            parser.add_argument(flag)
 
 
 def _check_authorization(store: Store, account_sid: str, app_sid: str) -> None:
@@ -280,11 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
     apps_cmd = commands.add_parser("apps", help="Connect Apps").add_subparsers(dest="sub", required=True)
     create_app = apps_cmd.add_parser("create", parents=[common], help="a new Connect App")
     create_app.add_argument("--account", required=True, help="owner Account SID")
-    for name in ("friendly-name", "company-name", "description", "homepage-url", "authorize-redirect-url",
-                 "deauthorize-callback-url"):
-        create_app.add_argument(f"--{name}")
-    create_app.add_argument("--deauthorize-callback-method", choices=["GET", "POST"])
-    create_app.add_argument("--permissions", help="comma-separated: get-all,post-all")
+    _app_flags(create_app)
     create_app.set_defaults(func=cmd_apps_create)
     delete_app = apps_cmd.add_parser("delete", parents=[common], help="delete a Connect App")
     _account_and_app(delete_app, "owner Account SID")

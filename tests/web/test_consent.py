@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 import pytest
 from markupsafe import escape
 
-from connectapps.domain.models import ACTIVE, Account, ConnectApp
+from connectapps.domain.models import ACTIVE, Account, ConnectApp, ConnectAppChanges
 from tests.conftest import Server
 from tests.web.helpers import Browser, Person, hidden_fields, location_path, new_person
 
@@ -161,7 +161,7 @@ def test_every_app_field_and_the_state_are_escaped(server: Server) -> None:
     # Stored directly: the API refuses quotes and angle brackets in a URL, but the page must not trust that.
     from datetime import UTC, datetime
 
-    homepage = {"homepage_url": "https://example.com/" + PAYLOAD.replace(" ", "")}
+    homepage = ConnectAppChanges(homepage_url="https://example.com/" + PAYLOAD.replace(" ", ""))
     stored = server.store.update_connect_app(app.account_sid, app.sid, homepage, datetime.now(UTC))
     assert stored is not None
     app = stored

@@ -31,5 +31,5 @@ class ConnectAppInstance(Resource):
     def on_post(self, req: falcon.Request, resp: falcon.Response, account_sid: str, sid: str) -> None:
         account = self.account(req, account_sid)
         changes = forms.pick(forms.read_form(req), UPDATABLE_FIELDS, list_fields=("permissions",))
-        app = connect_apps.update(self.store, account.sid, sid, changes)  # type: ignore[arg-type]
+        app = connect_apps.update(self.store, account.sid, sid, changes)
         respond(resp, render.connect_app(app))

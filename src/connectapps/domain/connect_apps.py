@@ -7,53 +7,72 @@ and delete are "Not supported"); creation is for the command line and, later, th
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Final, Literal, get_args
 
 from connectapps.domain import sids
 from connectapps.domain.errors import InvalidParameter, NotFound
-from connectapps.domain.models import ACTIVE, CALLBACK_METHODS, PERMISSIONS, ConnectApp, Page, PageRequest
+from connectapps.domain.models import (
+    ACTIVE,
+    CALLBACK_METHODS,
+    PERMISSIONS,
+    ConnectApp,
+    ConnectAppChanges,
+    Page,
+    PageRequest,
+)
 from connectapps.domain.store import ConnectStore
 from connectapps.domain.text import check_text, url_characters_legal
 from connectapps.domain.urls import is_http_url
 
 FRIENDLY_NAME_MAX = 64
 DEFAULT_CALLBACK_METHOD = "GET"
-URL_FIELDS = ("homepage_url", "authorize_redirect_url", "deauthorize_callback_url")
-TEXT_FIELDS = ("friendly_name", "company_name", "description")
+METHOD: Final = "deauthorize_callback_method"
+TextField = Literal["friendly_name", "company_name", "description"]
+UrlField = Literal["homepage_url", "authorize_redirect_url", "deauthorize_callback_url"]
+TEXT_FIELDS: tuple[TextField, ...] = get_args(TextField)
+URL_FIELDS: tuple[UrlField, ...] = get_args(UrlField)
 MULTILINE_FIELDS = frozenset({"description"})
-UPDATABLE_FIELDS = (*TEXT_FIELDS, *URL_FIELDS, "deauthorize_callback_method", "permissions")
+UPDATABLE_FIELDS: tuple[str, ...] = tuple(ConnectAppChanges.__annotations__)
+"""What the API, the console's form and the command line may set (the CLI's flags come from it)."""
 
 Changes = Mapping[str, str | Sequence[str]]
 """Field name -> raw value: a string, or for ``permissions`` a sequence of strings."""
 
 
-def validate_changes(raw: Changes) -> dict[str, object]:
+def validate_changes(raw: Changes) -> ConnectAppChanges:
     """Check and normalise changes. An empty string clears a field (to null, [] for permissions,
     GET for the callback method).
 
     Raises InvalidParameter for the first field that breaks a rule; nothing is written then.
     """
-    clean: dict[str, object] = {}
-    for field in UPDATABLE_FIELDS:
-        if field not in raw:
-            continue
-        value = raw[field]
-        if field == "permissions":
-            clean[field] = _permissions(value if not isinstance(value, str) else [value])
-            continue
-        assert isinstance(value, str)
-        if value == "" and field == "deauthorize_callback_method":
-            clean[field] = DEFAULT_CALLBACK_METHOD  # the spec's enum has no null: back to the default
-        elif value == "":
-            clean[field] = None
-        elif field in URL_FIELDS:
-            clean[field] = _url(field, value)
-        elif field == "deauthorize_callback_method":
-            clean[field] = _method(value)
-        elif field == "friendly_name" and len(value) > FRIENDLY_NAME_MAX:
-            raise InvalidParameter(field, InvalidParameter.TOO_LONG, f"{FRIENDLY_NAME_MAX}")
-        else:
-            clean[field] = check_text(field, value, multiline=field in MULTILINE_FIELDS)
+    clean = ConnectAppChanges()
+    for text in TEXT_FIELDS:
+        if text in raw:
+            clean[text] = _text(text, _one(raw[text]))
+    for url in URL_FIELDS:
+        if url in raw:
+            value = _one(raw[url])
+            clean[url] = _url(url, value) if value else None
+    if METHOD in raw:
+        # the spec's enum has no null: an empty value goes back to the default
+        clean[METHOD] = _method(_one(raw[METHOD])) if raw[METHOD] else DEFAULT_CALLBACK_METHOD
+    if "permissions" in raw:
+        given = raw["permissions"]
+        clean["permissions"] = _permissions([given] if isinstance(given, str) else given)
     return clean
+
+
+def _one(value: str | Sequence[str]) -> str:
+    assert isinstance(value, str), "only permissions take several values"
+    return value
+
+
+def _text(field: str, value: str) -> str | None:
+    if value == "":
+        return None
+    if field == "friendly_name" and len(value) > FRIENDLY_NAME_MAX:
+        raise InvalidParameter(field, InvalidParameter.TOO_LONG, f"{FRIENDLY_NAME_MAX}")
+    return check_text(field, value, multiline=field in MULTILINE_FIELDS)
 
 
 def _url(field: str, value: str) -> str:
@@ -105,7 +124,7 @@ def new_connect_app(account_sid: str, raw: Changes) -> ConnectApp:
         date_created=now,
         date_updated=now,
     )
-    return replace(blank, **validate_changes(raw))  # type: ignore[arg-type]
+    return replace(blank, **validate_changes(raw))
 
 
 def create(store: ConnectStore, account_sid: str, raw: Changes) -> ConnectApp:

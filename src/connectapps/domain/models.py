@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Generic, TypedDict, TypeVar
 
 T = TypeVar("T")
 
@@ -85,6 +85,21 @@ class Authorization:
     status: str
     date_created: datetime
     date_updated: datetime
+
+
+class ConnectAppChanges(TypedDict, total=False):
+    """Checked values of a Connect App's updatable fields (domain/connect_apps.py), in the order
+    they are checked: what a form carries through the domain to the store. A new updatable field
+    is a ConnectApp field, a key here, and a migration."""
+
+    friendly_name: str | None
+    company_name: str | None
+    description: str | None
+    homepage_url: str | None
+    authorize_redirect_url: str | None
+    deauthorize_callback_url: str | None
+    deauthorize_callback_method: str
+    permissions: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from connectapps.domain.models import (
     Callback,
     CallbackAttempt,
     ConnectApp,
+    ConnectAppChanges,
     Page,
     PageRequest,
     Throttle,
@@ -86,7 +87,7 @@ class ConnectAppStore(Protocol):
         ...
 
     def update_connect_app(
-        self, account_sid: str, sid: str, changes: Mapping[str, object], now: datetime
+        self, account_sid: str, sid: str, changes: ConnectAppChanges, now: datetime
     ) -> ConnectApp | None:
         """Write only ``changes`` (field -> value) and return the app as stored, or None if absent."""
         ...

@@ -16,6 +16,7 @@ from connectapps.domain.models import (
     Authorization,
     Callback,
     ConnectApp,
+    ConnectAppChanges,
     Page,
     PageRequest,
     User,
@@ -80,7 +81,7 @@ class ConnectAppSql(SqlBase, ConnectAppStore):
         return self._one(CONNECT_APPS, "sid = ?", (sid,))
 
     def update_connect_app(
-        self, account_sid: str, sid: str, changes: Mapping[str, object], now: datetime
+        self, account_sid: str, sid: str, changes: ConnectAppChanges, now: datetime
     ) -> ConnectApp | None:
         return self._update(CONNECT_APPS, changes, now, "sid = ? AND account_sid = ?", (sid, account_sid))
 

@@ -55,13 +55,15 @@ def read_form(req: falcon.Request) -> dict[str, list[str]]:
     return parse_form(body)
 
 
-def pick(form: dict[str, list[str]], fields: Iterable[str], list_fields: Iterable[str] = ()) -> dict[str, object]:
+def pick(
+    form: dict[str, list[str]], fields: Iterable[str], list_fields: Iterable[str] = ()
+) -> dict[str, str | list[str]]:
     """The known parameters of ``form`` by domain field name; unknown parameters are ignored.
 
     A scalar sent more than once takes its last value; a list field keeps every value.
     """
     lists = set(list_fields)
-    picked: dict[str, object] = {}
+    picked: dict[str, str | list[str]] = {}
     for field in fields:
         values = form.get(param_name(field))
         if values is not None:
