@@ -14,18 +14,17 @@ from connectapps.wire import forms, paging, render, uris
 
 
 def _render(principal: Principal, account: Account) -> dict[str, object]:
-    return render.account(account, with_token=principal.delegation is None)
+    return render.account(account, with_token=principal.sees_auth_tokens)
 
 
 class AccountList(Resource):
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         principal = self.principal(req)
-        root = principal.delegation.account_sid if principal.delegation else principal.account.sid
-        access.authorize(self.store, principal, root, access.READ)
+        scope = accounts.list_scope(self.store, principal)
         page, request = paging.parse(req.params, sids.ACCOUNT)
         criteria = accounts.list_filter(req.get_param("FriendlyName"), req.get_param("Status"))
         filters = [(forms.param_name(field), value) for field, value in criteria.items() if value]
-        result = self.store.list_accounts(root, request, **criteria)
+        result = accounts.list_page(self.store, scope, request, **criteria)
         respond(resp, paging.envelope(
             "accounts", uris.accounts(), [_render(principal, a) for a in result.items],
             page, request, result.has_more, echo_query=bool(req.query_string), filters=filters,

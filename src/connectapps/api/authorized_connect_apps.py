@@ -7,28 +7,18 @@ only: authorizing happens on the consent page, revoking in the console or the CL
 import falcon
 
 from connectapps.api.base import Resource, respond
-from connectapps.domain import sids
-from connectapps.domain.errors import NotFound
-from connectapps.domain.models import ACTIVE, Authorization
-from connectapps.domain.store import Store
+from connectapps.domain import authorizations, sids
 from connectapps.wire import paging, render, uris
-
-
-def _render(store: Store, authorization: Authorization) -> dict[str, object]:
-    app = store.find_connect_app(authorization.connect_app_sid)
-    if app is None:  # an authorization outlives no app: deleting an app revokes its authorizations
-        raise NotFound(authorization.connect_app_sid)
-    return render.authorized_connect_app(authorization, app)
 
 
 class AuthorizedConnectAppList(Resource):
     def on_get(self, req: falcon.Request, resp: falcon.Response, account_sid: str) -> None:
         account = self.account(req, account_sid)
         page, request = paging.parse(req.params, sids.CONNECT_APP)
-        result = self.store.list_authorizations(account.sid, request)
+        result = authorizations.granted_page(self.store, account.sid, request)
         respond(resp, paging.envelope(
             "authorized_connect_apps", uris.authorized_connect_apps(account.sid),
-            [_render(self.store, a) for a in result.items], page, request, result.has_more,
+            [render.authorized_connect_app(a, app) for a, app in result.items], page, request, result.has_more,
             sid_key="connect_app_sid", echo_query=bool(req.query_string),
         ))
 
@@ -36,10 +26,4 @@ class AuthorizedConnectAppList(Resource):
 class AuthorizedConnectAppInstance(Resource):
     def on_get(self, req: falcon.Request, resp: falcon.Response, account_sid: str, connect_app_sid: str) -> None:
         account = self.account(req, account_sid)
-        authorization = (
-            self.store.get_authorization(account.sid, connect_app_sid)
-            if sids.is_sid(connect_app_sid, sids.CONNECT_APP) else None
-        )
-        if authorization is None or authorization.status != ACTIVE:
-            raise NotFound(connect_app_sid)
-        respond(resp, _render(self.store, authorization))
+        respond(resp, render.authorized_connect_app(*authorizations.granted(self.store, account.sid, connect_app_sid)))

@@ -30,6 +30,16 @@ class Principal:
     account: Account
     delegation: Authorization | None = None
 
+    @property
+    def sees_auth_tokens(self) -> bool:
+        """An account's own credentials see auth tokens; a Connect App acting for a user never does."""
+        return self.delegation is None
+
+    @property
+    def root_sid(self) -> str:
+        """The account whose tree the caller reaches: its own, or the one that authorized the app."""
+        return self.delegation.account_sid if self.delegation is not None else self.account.sid
+
 
 def _same(expected: str, given: str) -> bool:
     return hmac.compare_digest(expected.encode(), given.encode())

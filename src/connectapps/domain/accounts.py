@@ -2,20 +2,38 @@
 
 from datetime import UTC, datetime
 
-from connectapps.domain import authorizations
+from connectapps.domain import access, authorizations
 from connectapps.domain.access import Principal, require_parent
 from connectapps.domain.errors import InvalidParameter
-from connectapps.domain.models import ACCOUNT_STATUSES, ACTIVE, CLOSED, Account
+from connectapps.domain.models import ACCOUNT_STATUSES, ACTIVE, CLOSED, Account, Page, PageRequest
 from connectapps.domain.new_accounts import check_friendly_name, new_account
 from connectapps.domain.store import ConnectStore
 
 
-def create(store: ConnectStore, friendly_name: str | None = None, owner_account_sid: str | None = None) -> Account:
+def create(
+    store: ConnectStore, friendly_name: str | None = None, owner_account_sid: str | None = None,
+    user_id: str | None = None,
+) -> Account:
+    """A subaccount (API), or a main account (command line; of an existing user, if given), its
+    name checked the same way for both."""
     if friendly_name is not None:
         check_friendly_name(friendly_name)
-    account = new_account(friendly_name, owner_account_sid)
+    account = new_account(friendly_name, owner_account_sid, user_id)
     store.insert_account(account)
     return account
+
+
+def list_scope(store: ConnectStore, principal: Principal) -> Account:
+    """The account whose tree a caller may list (it and its subaccounts): the root of its reach,
+    its own account or the one that authorized the app it acts for. Raises if it may not read."""
+    return access.authorize(store, principal, principal.root_sid, access.READ)
+
+
+def list_page(
+    store: ConnectStore, scope: Account, request: PageRequest, friendly_name: str | None, status: str | None
+) -> Page[Account]:
+    """A page of ``scope`` and its subaccounts (``list_scope``), optionally filtered (``list_filter``)."""
+    return store.list_accounts(scope.sid, request, friendly_name, status)
 
 
 def list_filter(friendly_name: str | None, status: str | None) -> dict[str, str | None]:

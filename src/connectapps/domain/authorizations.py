@@ -31,6 +31,8 @@ from connectapps.domain.models import (
     Authorization,
     Callback,
     ConnectApp,
+    Page,
+    PageRequest,
 )
 from connectapps.domain.new_accounts import FRIENDLY_NAME_MAX, new_account
 from connectapps.domain.store import ConnectStore
@@ -59,6 +61,32 @@ def consent_app(store: ConnectStore, connect_app_sid: str) -> ConnectApp:
 def _owner_active(store: ConnectStore, app: ConnectApp) -> bool:
     owner = store.get_account(app.account_sid)
     return owner is not None and owner.status == ACTIVE
+
+
+def granted(store: ConnectStore, account_sid: str, connect_app_sid: str) -> tuple[Authorization, ConnectApp]:
+    """An app an account has authorized (and not revoked), with the authorization."""
+    authorization = (
+        store.get_authorization(account_sid, connect_app_sid) if sids.is_sid(connect_app_sid, sids.CONNECT_APP)
+        else None
+    )
+    if authorization is None or authorization.status != ACTIVE:
+        raise NotFound(connect_app_sid)
+    return authorization, _granted_app(store, authorization)
+
+
+def granted_page(
+    store: ConnectStore, account_sid: str, request: PageRequest
+) -> Page[tuple[Authorization, ConnectApp]]:
+    """One page of the apps an account has authorized, in ConnectApp SID order."""
+    page = store.list_authorizations(account_sid, request)
+    return Page([(a, _granted_app(store, a)) for a in page.items], page.has_more)
+
+
+def _granted_app(store: ConnectStore, authorization: Authorization) -> ConnectApp:
+    app = store.find_connect_app(authorization.connect_app_sid)
+    if app is None:  # an authorization outlives no app: deleting an app revokes its authorizations
+        raise NotFound(authorization.connect_app_sid)
+    return app
 
 
 def terms(app: ConnectApp) -> str:
