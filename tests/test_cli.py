@@ -43,6 +43,12 @@ def test_accounts_create_prints_the_account_with_its_token(database_url: str) ->
     assert len(account["auth_token"]) == 32
 
 
+@pytest.mark.parametrize("name", ["x" * 65, "line\nbreak"])
+def test_accounts_create_checks_the_name_as_the_api_does(database_url: str, name: str) -> None:
+    assert "FriendlyName" in fails(database_url, "accounts", "create", "--friendly-name", name)
+    assert cli(database_url, "accounts", "list") == []
+
+
 def test_apps_create_with_every_flag(database_url: str) -> None:
     account = cli(database_url, "accounts", "create")
     app = cli(

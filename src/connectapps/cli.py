@@ -14,7 +14,7 @@ from connectapps import cli_lists, config, firstrun, serving
 from connectapps.cli_lists import CommandError
 from connectapps.delivery.egress import Policy
 from connectapps.delivery.worker import Settings
-from connectapps.domain import accounts, authorizations, connect_apps, new_accounts, users
+from connectapps.domain import accounts, authorizations, connect_apps, users
 from connectapps.domain.connect_apps import UPDATABLE_FIELDS
 from connectapps.domain.errors import DomainError
 from connectapps.domain.models import ACTIVE, CALLBACK_METHODS, PERMISSIONS
@@ -103,8 +103,7 @@ def cmd_accounts_create(args: argparse.Namespace) -> int:
         if user is None:
             return _fail(f"no user {args.user}")
         user_id = user.id
-    account = new_accounts.new_account(args.friendly_name, user_id=user_id)
-    store.insert_account(account)
+    account = accounts.create(store, args.friendly_name, user_id=user_id)
     _print_json(render.account(account))
     return 0
 
