@@ -43,11 +43,11 @@ class AccountList(Resource):
 class AccountInstance(Resource):
     def on_get(self, req: falcon.Request, resp: falcon.Response, account_sid: str) -> None:
         principal = self.principal(req)
-        respond(resp, _render(principal, access.authorize(self.store, principal, account_sid, access.READ)))
+        respond(resp, _render(principal, access.require_access(self.store, principal, account_sid, access.READ)))
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, account_sid: str) -> None:
         principal = self.principal(req)
-        account = access.authorize(self.store, principal, account_sid, access.WRITE)
+        account = access.require_access(self.store, principal, account_sid, access.WRITE)
         form = forms.pick(forms.read_form(req), ("friendly_name", "status"))
         updated = accounts.update(
             self.store, principal, account, _str(form.get("friendly_name")), _str(form.get("status"))

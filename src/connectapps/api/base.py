@@ -102,7 +102,7 @@ class Resource:
     def account(self, req: falcon.Request, account_sid: str) -> Account:
         """The path's account, once the caller is known and allowed this request's method on it."""
         mode = access.READ if req.method in _READ_METHODS else access.WRITE
-        return access.authorize(self.store, self.principal(req), account_sid, mode)
+        return access.require_access(self.store, self.principal(req), account_sid, mode)
 
     def _refuse(self, req: falcon.Request, resp: falcon.Response, **params: str) -> None:
         account_sid = params.get("account_sid")

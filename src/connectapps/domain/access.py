@@ -76,7 +76,7 @@ def _delegation(store: ConnectStore, subaccount: Account, password: str) -> Auth
     return authorization if _same(owner.auth_token, password) else None
 
 
-def authorize(store: ConnectStore, principal: Principal, account_sid: str, access: str) -> Account:
+def require_access(store: ConnectStore, principal: Principal, account_sid: str, access: str) -> Account:
     """The account the path names, if the caller may ``access`` (READ or WRITE) it.
 
     Outside the caller's reach is an authentication error (Twilio lists "credentials used on

@@ -26,7 +26,7 @@ def create(
 def list_scope(store: ConnectStore, principal: Principal) -> Account:
     """The account whose tree a caller may list (it and its subaccounts): the root of its reach,
     its own account or the one that authorized the app it acts for. Raises if it may not read."""
-    return access.authorize(store, principal, principal.root_sid, access.READ)
+    return access.require_access(store, principal, principal.root_sid, access.READ)
 
 
 def list_page(

@@ -18,9 +18,10 @@ from connectapps import config
 from connectapps.domain import passwords
 from connectapps.domain.store import Store
 from connectapps.web import app_forms, console, console_lists
+from connectapps.web.base import Web
 from connectapps.web.pages import not_found
 from connectapps.web.sessions import Sessions
-from connectapps.web.views import Consent, Home, SignIn, SignOut, SignOutEverywhere, StaticFile, Web
+from connectapps.web.views import Consent, Home, SignIn, SignOut, SignOutEverywhere, StaticFile
 
 __all__ = ["install", "is_web_path", "not_found"]
 

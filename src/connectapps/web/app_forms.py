@@ -18,13 +18,13 @@ from connectapps.domain.errors import InvalidParameter, NotAuthenticated, Thrott
 from connectapps.domain.models import Account, ConnectApp, User
 from connectapps.web import csrf
 from connectapps.web.app_form import TEMPLATE_CONTEXT, AppForm
+from connectapps.web.base import Web, sign_in_url
 from connectapps.web.console import NEW_APP, ConsolePage, Visit, app_path, done
 from connectapps.web.console_data import active_accounts, held_account, held_app
 from connectapps.web.console_nav import APPS, CONSOLE, PATHS, Nav
 from connectapps.web.inputs import client_address, last, read_form_lists
 from connectapps.web.pages import redirect, render
 from connectapps.web.sessions import Session
-from connectapps.web.views import Web, sign_in_url
 
 EXPIRED = ("This form has expired, so nothing was saved: your session ended or changed since the page "
            "was opened. What you typed is kept below; check it and send it again.")

@@ -26,11 +26,11 @@ from connectapps.domain.errors import NotFound
 from connectapps.domain.models import ACTIVE, ConnectApp, User
 from connectapps.domain.store import Store
 from connectapps.web import csrf
+from connectapps.web.base import Web, sign_in_url, web_link
 from connectapps.web.console_data import delivery_log, held_app, held_authorization
 from connectapps.web.console_nav import APPS, AUTHORIZED, CONSOLE, PATHS, Nav, scope_of, with_params
 from connectapps.web.inputs import last, read_form_lists
-from connectapps.web.pages import Page, redirect, render
-from connectapps.web.views import Web, sign_in_url, web_link
+from connectapps.web.pages import HtmlResource, redirect, render
 
 NEW_APP = f"{CONSOLE}/apps/new"
 
@@ -65,7 +65,7 @@ class Visit:
     path: str
 
 
-class ConsolePage(Page):
+class ConsolePage(HtmlResource):
     """A console page: sign-in first, then the user's own things only."""
 
     def __init__(self, web: Web) -> None:

@@ -19,6 +19,7 @@ import falcon
 from connectapps.domain import authorizations, listing, sessions
 from connectapps.domain.listing import Listing, ListQuery
 from connectapps.domain.store import ListingStore
+from connectapps.web.base import Web
 from connectapps.web.console import ConsolePage, Visit, notice
 from connectapps.web.console_nav import (
     ACCOUNT_PARAM,
@@ -32,7 +33,6 @@ from connectapps.web.console_nav import (
     Scope,
     choose_scope,
 )
-from connectapps.web.views import Web
 
 Loader = Callable[[ListingStore, str, ListQuery], Listing[Any]]
 

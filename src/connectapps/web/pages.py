@@ -2,7 +2,7 @@
 every page carries, and the one place where a failure becomes an HTML error page.
 
 Web pages never answer with Twilio's JSON error envelope: each page resource derives from
-``Page``, whose responders turn WebError, domain errors, Falcon errors and the unexpected into
+``HtmlResource``, whose responders turn WebError, domain errors, Falcon errors and the unexpected into
 an HTML page here, and answer 405 (as HTML) to methods they do not define.
 """
 
@@ -153,12 +153,12 @@ def _guarded(responder: Responder) -> Responder:
     return guarded
 
 
-def _not_allowed(self: "Page", req: falcon.Request, resp: falcon.Response, **params: Any) -> None:
+def _not_allowed(self: "HtmlResource", req: falcon.Request, resp: falcon.Response, **params: Any) -> None:
     error_page(resp, WebError(405, "Method not allowed", f"{req.method} is not supported here.",
                               {"Allow": self.allowed}))
 
 
-class Page:
+class HtmlResource:
     """A web page resource. Subclasses define ``on_get``/``on_post``; every failure is a page.
     HEAD and OPTIONS come with GET (wire/methods.py); any other method is a 405 page."""
 

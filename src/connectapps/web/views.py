@@ -6,7 +6,6 @@ and renders or redirects; failures become HTML pages in pages.py.
 
 import ipaddress
 import re
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -17,42 +16,15 @@ from connectapps.domain.errors import Busy, ConsentChanged, DomainError, NotAuth
 from connectapps.domain.models import ConnectApp, User
 from connectapps.domain.store import Store
 from connectapps.web import csrf, static
+from connectapps.web.base import SIGN_IN, Web, sign_in_url, web_link
 from connectapps.web.inputs import client_address, discard_body, read_form, safe_next
-from connectapps.web.pages import Page, WebError, redirect, render
-from connectapps.web.sessions import Session, Sessions
+from connectapps.web.pages import HtmlResource, WebError, redirect, render
+from connectapps.web.sessions import Session
 
-SIGN_IN = "/signin"
-BAD_TOKEN = WebError(
-    403, "This form has expired",
-    "The form was not sent from this site, or your session ended. Go back, reload the page and try again.",
-)
 CONSENT_CHANGED = ("This app changed while this page was open, so nothing was authorized. "
                    "Check what it asks for now, then answer again.")
 _PRINTABLE_ASCII = "".join(chr(c) for c in range(0x21, 0x7F))
 _HOST = re.compile(r"^[A-Za-z0-9.\-]+\Z")
-
-
-@dataclass(frozen=True, slots=True)
-class Web:
-    """What every page needs: the store, the sessions, how many proxies to trust."""
-
-    store: Store
-    sessions: Sessions
-    proxy_hops: int
-
-    def begin(self, req: falcon.Request) -> Session | None:
-        """Start the request for the store; the browser's session, if it has a good one."""
-        self.store.begin_request()
-        return self.sessions.read(req)
-
-    def user(self, session: Session | None) -> User | None:
-        """The signed-in user: a good cookie whose session the server has not ended."""
-        return self.sessions.user(session)
-
-    def check_csrf(self, session: Session | None, token: str | None) -> None:
-        """Refuse the form (403) unless ``token`` is this session's CSRF token."""
-        if not self.sessions.csrf_valid(session, token):
-            raise BAD_TOKEN
 
 
 FORM_EXPIRED = "This form has expired, so nothing was checked. Enter your password again."
@@ -70,19 +42,8 @@ def asking_app(store: Store, next_path: str) -> ConnectApp | None:
         return None
 
 
-def sign_in_url(next_path: str) -> str:
-    return SIGN_IN if next_path == "/" else f"{SIGN_IN}?{urlencode({'next': next_path})}"
-
-
 def consent_path(app_sid: str, state: str | None) -> str:
     return f"/authorize/{app_sid}" + (f"?{urlencode({'state': state})}" if state else "")
-
-
-def web_link(url: str | None) -> str | None:
-    """``url`` if a browser may follow it from our page (http or https only)."""
-    if not url:
-        return None
-    return url if urlsplit(url).scheme.lower() in ("http", "https") else None
 
 
 def form_target(url: str) -> str | None:
@@ -112,7 +73,7 @@ def ascii_location(url: str) -> str:
     return quote(url, safe=_PRINTABLE_ASCII)
 
 
-class Home(Page):
+class Home(HtmlResource):
     """``GET /``: who is signed in, and their accounts."""
 
     def __init__(self, web: Web) -> None:
@@ -128,7 +89,7 @@ class Home(Page):
                csrf=self.web.sessions.csrf_token(session), next_path="/")
 
 
-class SignIn(Page):
+class SignIn(HtmlResource):
     """``GET /signin`` shows the form; ``POST /signin`` checks email and password."""
 
     def __init__(self, web: Web) -> None:
@@ -176,7 +137,7 @@ class SignIn(Page):
                **context)
 
 
-class SignOut(Page):
+class SignOut(HtmlResource):
     """``POST /signout``: this session ends on the server (every copy of its cookie with it); a
     new, signed-out session; then the sign-in page (keeping ``next``)."""
 
@@ -204,7 +165,7 @@ class SignOutEverywhere(SignOut):
             sessions.end_everywhere(self.web.store, user.id)
 
 
-class Consent(Page):
+class Consent(HtmlResource):
     """``/authorize/{ConnectAppSid}``: the consent page (GET) and the user's answer (POST).
 
     The browser is only ever sent to the app's stored authorize_redirect_url; no parameter of
@@ -274,7 +235,7 @@ def app_name(app: ConnectApp) -> str:
     return app.friendly_name or app.sid
 
 
-class StaticFile(Page):
+class StaticFile(HtmlResource):
     """``GET /static/{name}``: the pages' CSS."""
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, name: str) -> None:
