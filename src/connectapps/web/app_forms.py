@@ -23,7 +23,7 @@ from connectapps.web.console import NEW_APP, ConsolePage, Visit, app_path, done
 from connectapps.web.console_data import active_accounts, held_account, held_app
 from connectapps.web.console_nav import APPS, CONSOLE, PATHS, Nav
 from connectapps.web.inputs import client_address, last, read_form_lists
-from connectapps.web.pages import redirect, render
+from connectapps.web.pages import SeeOther, render
 from connectapps.web.sessions import Session
 
 EXPIRED = ("This form has expired, so nothing was saved: your session ended or changed since the page "
@@ -85,8 +85,7 @@ class AppFormPage(ConsolePage):
         form = AppForm.read(received.fields)
         if received.user is None:
             if received.problem is None:  # signed out, with nothing to sign in with: as any page
-                redirect(resp, sign_in_url(CONSOLE))
-                return True
+                raise SeeOther(sign_in_url(CONSOLE))
             # Only what the visitor sent: no account, no app, nothing of anyone's.
             render(resp, "console_app_form.html", status=403, user=None, csrf=self.web.sessions.csrf_token(
                 received.session), next_path=path, form=form, app=None, app_sid=app_sid, accounts=[],
@@ -109,9 +108,7 @@ class NewApp(AppFormPage):
     allowed = "GET, POST"
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        visit = self.visit(req, resp)
-        if visit is None:
-            return
+        visit = self.visit(req)
         nav = Nav(APPS, None)
         accounts = active_accounts(self.store, visit.user)
         held = [a.sid for a in accounts]
@@ -135,8 +132,7 @@ class NewApp(AppFormPage):
             except InvalidParameter as exc:
                 form = form.failed(exc)
             else:
-                redirect(resp, done(app_path(app.sid), "created"))
-                return
+                raise SeeOther(done(app_path(app.sid), "created"))
         self.show_form(resp, visit, form, None, active_accounts(self.store, visit.user), 400)
 
 
@@ -146,10 +142,7 @@ class EditApp(AppFormPage):
     allowed = "GET, POST"
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, app_sid: str) -> None:
-        visited = self.visit_app(req, resp, app_sid)
-        if visited is None:
-            return
-        visit, app = visited
+        visit, app = self.visit_app(req, app_sid)
         self.show_form(resp, visit, AppForm.of(app), app, [])
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, app_sid: str) -> None:
@@ -166,10 +159,8 @@ class EditApp(AppFormPage):
             except InvalidParameter as exc:
                 form = form.failed(exc)
             else:
-                redirect(resp, done(app_path(app.sid), "saved"))
-                return
+                raise SeeOther(done(app_path(app.sid), "saved"))
         self.show_form(resp, visit, form, app, [], 400)
-
 
 
 def install(app: falcon.App[Any, Any], web: Web) -> None:

@@ -30,7 +30,7 @@ from connectapps.web.base import Web, sign_in_url, web_link
 from connectapps.web.console_data import delivery_log, held_app, held_authorization
 from connectapps.web.console_nav import APPS, AUTHORIZED, CONSOLE, PATHS, Nav, scope_of, with_params
 from connectapps.web.inputs import last, read_form_lists
-from connectapps.web.pages import HtmlResource, redirect, render
+from connectapps.web.pages import HtmlResource, SeeOther, redirect, render
 
 NEW_APP = f"{CONSOLE}/apps/new"
 
@@ -75,39 +75,32 @@ class ConsolePage(HtmlResource):
     def store(self) -> Store:
         return self.web.store
 
-    def visit(self, req: falcon.Request, resp: falcon.Response) -> Visit | None:
-        """The signed-in user of a GET; None after redirecting a signed-out one to sign in."""
+    def visit(self, req: falcon.Request) -> Visit:
+        """The signed-in user of a GET; a signed-out visitor is sent to sign in (``SeeOther``)."""
         session = self.web.begin(req)
         user = self.web.user(session)
         if session is None or user is None:
-            redirect(resp, sign_in_url(req.relative_uri))
-            return None
+            raise SeeOther(sign_in_url(req.relative_uri))
         return Visit(user, self.web.sessions.csrf_token(session), req.path)
 
-    def submit(self, req: falcon.Request, resp: falcon.Response) -> tuple[Visit, dict[str, list[str]]] | None:
+    def submit(self, req: falcon.Request) -> tuple[Visit, dict[str, list[str]]]:
         """The signed-in user and the form of a POST, its CSRF token checked before anything else."""
         session = self.web.begin(req)
         form = read_form_lists(req)
         self.web.check_csrf(session, last(form, csrf.FIELD))
         user = self.web.user(session)
         if session is None or user is None:
-            redirect(resp, sign_in_url(CONSOLE))
-            return None
+            raise SeeOther(sign_in_url(CONSOLE))
         return Visit(user, self.web.sessions.csrf_token(session), req.path), form
 
-    def visit_app(self, req: falcon.Request, resp: falcon.Response, app_sid: str) -> tuple[Visit, ConnectApp] | None:
+    def visit_app(self, req: falcon.Request, app_sid: str) -> tuple[Visit, ConnectApp]:
         """``visit``, and the user's own app (a 404 page for anyone else's)."""
-        visit = self.visit(req, resp)
-        return None if visit is None else (visit, held_app(self.store, visit.user, app_sid))
+        visit = self.visit(req)
+        return visit, held_app(self.store, visit.user, app_sid)
 
-    def submit_app(
-        self, req: falcon.Request, resp: falcon.Response, app_sid: str
-    ) -> tuple[Visit, dict[str, list[str]], ConnectApp] | None:
+    def submit_app(self, req: falcon.Request, app_sid: str) -> tuple[Visit, dict[str, list[str]], ConnectApp]:
         """``submit``, and the user's own app (a 404 page for anyone else's)."""
-        submitted = self.submit(req, resp)
-        if submitted is None:
-            return None
-        visit, form = submitted
+        visit, form = self.submit(req)
         return visit, form, held_app(self.store, visit.user, app_sid)
 
     def nav(self, user: User, section: str, account_sid: str) -> Nav:
@@ -126,10 +119,7 @@ class AppPage(ConsolePage):
     """``GET /console/apps/{sid}``: the app, who authorized it, and its callbacks' delivery log."""
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, app_sid: str) -> None:
-        visited = self.visit_app(req, resp, app_sid)
-        if visited is None:
-            return
-        visit, app = visited
+        visit, app = self.visit_app(req, app_sid)
         self.show(resp, visit, "console_app.html", app=app, notice=notice(req),
                   nav=self.nav(visit.user, APPS, app.account_sid),
                   homepage=web_link(app.homepage_url), words=authorizations.PERMISSION_WORDS,
@@ -141,19 +131,13 @@ class DeleteApp(ConsolePage):
     """``/console/apps/{sid}/delete``: are you sure (GET), and deleting the app (POST)."""
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, app_sid: str) -> None:
-        visited = self.visit_app(req, resp, app_sid)
-        if visited is None:
-            return
-        visit, app = visited
+        visit, app = self.visit_app(req, app_sid)
         active = [a for a in self.store.authorizations_of_app(app.sid) if a.status == ACTIVE]
         self.show(resp, visit, "console_delete.html", app=app, active=len(active),
                   nav=self.nav(visit.user, APPS, app.account_sid))
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, app_sid: str) -> None:
-        submitted = self.submit_app(req, resp, app_sid)
-        if submitted is None:
-            return
-        visit, _, app = submitted
+        visit, _, app = self.submit_app(req, app_sid)
         nav = self.nav(visit.user, APPS, app.account_sid)
         connect_apps.delete(self.store, app.account_sid, app.sid)
         redirect(resp, done(PATHS[APPS], "deleted", nav.params))
@@ -170,9 +154,7 @@ class Revoke(ConsolePage):
     allowed = "GET, POST"
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, account_sid: str, app_sid: str) -> None:
-        visit = self.visit(req, resp)
-        if visit is None:
-            return
+        visit = self.visit(req)
         authorization = held_authorization(self.store, visit.user, account_sid, app_sid)
         app = self.store.find_connect_app(authorization.connect_app_sid)
         if app is None:
@@ -182,10 +164,7 @@ class Revoke(ConsolePage):
                   nav=self.nav(visit.user, AUTHORIZED, authorization.account_sid))
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, account_sid: str, app_sid: str) -> None:
-        submitted = self.submit(req, resp)
-        if submitted is None:
-            return
-        visit, _ = submitted
+        visit, _ = self.submit(req)
         authorization = held_authorization(self.store, visit.user, account_sid, app_sid)
         if authorization.status == ACTIVE:
             with suppress(NotFound):  # ended meanwhile by another request: the outcome asked for

@@ -45,9 +45,7 @@ class ListPage(ConsolePage):
     load: ClassVar[Loader]
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        visit = self.visit(req, resp)
-        if visit is None:
-            return
+        visit = self.visit(req)
         scope = choose_scope(self.store, visit.user, req.get_param(ACCOUNT_PARAM))
         nav = Nav(self.section, scope)
         query = listing.parse(req.get_param("q"), req.get_param("sort"), req.get_param("page"))

@@ -77,6 +77,15 @@ def redirect(resp: falcon.Response, location: str) -> None:
     resp.location = location
 
 
+class SeeOther(Exception):
+    """Raised by a responder to send the browser elsewhere (a 303, as Falcon's ``HTTPSeeOther``):
+    a handler that cannot go on (a signed-out visitor) stops there, without a guard in its caller."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
 class WebError(Exception):
     """A failure a person sees as a page: HTTP status, a title and a sentence that explains it."""
 
@@ -140,6 +149,8 @@ def _guarded(responder: Responder) -> Responder:
     def guarded(self: Any, req: falcon.Request, resp: falcon.Response, **params: Any) -> None:
         try:
             responder(self, req, resp, **params)
+        except SeeOther as exc:
+            redirect(resp, exc.location)
         except WebError as exc:
             error_page(resp, exc)
         except DomainError as exc:
