@@ -18,6 +18,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from connectapps.domain.errors import Busy, DomainError, Forbidden, InvalidParameter, NotFound, Throttled
 from connectapps.web import static
 from connectapps.wire import methods
+from connectapps.wire.errors import log_unexpected
 
 HTML = "text/html; charset=utf-8"
 BUSY_RETRY_SECONDS = 1
@@ -158,7 +159,7 @@ def _guarded(responder: Responder) -> Responder:
         except falcon.HTTPError as exc:
             error_page(resp, WebError(exc.status_code, exc.title or "Error", exc.description or ""))
         except Exception as exc:
-            req.env["wsgi.errors"].write(f"unhandled error on {req.method} {req.path}: {type(exc).__name__}\n")
+            log_unexpected(req, exc)
             error_page(resp, WebError(500, "Something went wrong", "The server could not answer. Try again."))
 
     return guarded

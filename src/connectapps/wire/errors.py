@@ -134,6 +134,13 @@ def render_error(resp: falcon.Response, error: TwilioError) -> None:
         resp.set_header(name, value)
 
 
+def log_unexpected(req: falcon.Request, exc: BaseException) -> None:
+    """A 500's traceback in the server's log, the same for the API and the web pages. The traceback
+    names code, never request data: no credentials reach the log."""
+    trace = "".join(traceback.format_exception(exc))
+    req.env["wsgi.errors"].write(f"unhandled error on {req.method} {req.path}:\n{trace}")
+
+
 def install(app: falcon.App[falcon.Request, falcon.Response]) -> None:
     """Route every failure through the envelope: ours, the domain's, Falcon's, and the unexpected."""
 
@@ -157,9 +164,7 @@ def install(app: falcon.App[falcon.Request, falcon.Response]) -> None:
         render_error(resp, error)
 
     def on_unexpected(req: falcon.Request, resp: falcon.Response, exc: Exception, params: Any) -> None:
-        # The traceback names code, never request data: no credentials reach the log.
-        trace = "".join(traceback.format_exception(exc))
-        req.env["wsgi.errors"].write(f"unhandled error on {req.method} {req.path}:\n{trace}")
+        log_unexpected(req, exc)
         render_error(resp, TwilioError(500, INTERNAL_ERROR, "Internal Server Error"))
 
     # Falcon picks the most specific handler for an exception.
