@@ -88,17 +88,17 @@ class Authorization:
 
 
 class ConnectAppChanges(TypedDict, total=False):
-    """Checked values of a Connect App's updatable fields (domain/connect_apps.py), in the order
-    they are checked: what a form carries through the domain to the store. A new updatable field
-    is a ConnectApp field, a key here, and a migration."""
+    """Checked values of a Connect App's updatable fields (domain/connect_apps.py): what a form
+    carries through the domain to the store. A new updatable field is a ConnectApp field, a key
+    here, and a migration; the API, the command line and the store follow from these keys."""
 
     friendly_name: str | None
     company_name: str | None
     description: str | None
+    deauthorize_callback_method: str
     homepage_url: str | None
     authorize_redirect_url: str | None
     deauthorize_callback_url: str | None
-    deauthorize_callback_method: str
     permissions: tuple[str, ...]
 
 
