@@ -106,6 +106,12 @@ def backends() -> list[str]:
     return names
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Under CI the PostgreSQL half is never silently off: without its URL the run fails before any test."""
+    if os.environ.get("CI") and not os.environ.get(POSTGRES_ENV):
+        raise pytest.UsageError(f"CI is set but {POSTGRES_ENV} is not: the PostgreSQL half of the suite would not run")
+
+
 def pytest_report_header() -> str:
     return (f"database backends: {', '.join(backends())}"
             f" (pgbouncer runs all but the browser suites: {', '.join(POOLER_SKIPS)})")
