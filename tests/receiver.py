@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
+from tests.eventually import eventually
+
 
 @dataclass
 class Received:
@@ -44,16 +46,17 @@ class Receiver:
 
     def wait_for(self, predicate: Callable[[list[Received]], bool], timeout: float = 30.0) -> list[Received]:
         """Poll until ``predicate(requests)`` holds (a bounded wait on another process, not a timing claim)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def met() -> list[Received] | None:
             with self.lock:
                 snapshot = list(self.requests)
-            if predicate(snapshot):
-                return snapshot
-            time.sleep(0.02)
-        with self.lock:
-            paths = [f"{r.method} {r.path}" for r in self.requests]
-            raise AssertionError(f"condition not met in {timeout}s; received {len(paths)} requests: {paths}")
+            return snapshot if predicate(snapshot) else None
+
+        def received() -> str:
+            with self.lock:
+                paths = [f"{r.method} {r.path}" for r in self.requests]
+            return f"condition not met; received {len(paths)} requests: {paths}"
+
+        return eventually(met, received, timeout)
 
 
 @contextmanager

@@ -7,7 +7,7 @@ import json
 
 from connectapps.domain import authorizations, users
 from connectapps.store import open_store
-from tests.test_cli import cli, fails
+from tests.cli_helpers import cli, fails
 
 
 def test_accounts_list_shows_tokens_only_when_asked(database_url: str) -> None:

@@ -12,8 +12,8 @@ import requests
 from connectapps.app import create_app
 from tests.conftest import Server
 from tests.envelope import assert_error
+from tests.web.consent_helpers import assert_page_headers
 from tests.web.console_helpers import HTML, World, make_world
-from tests.web.test_consent import assert_page_headers
 
 # Every method is tried on every route: the standard ones, and a WebDAV one Falcon also routes.
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "TRACE", "PROPFIND", "OPTIONS")

@@ -7,7 +7,6 @@ per-read timeout to fire: only a deadline for the whole attempt ends it.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,8 +16,8 @@ from connectapps.delivery import sender
 from connectapps.delivery.egress import Policy
 from connectapps.domain import authorizations
 from tests.conftest import Server, drop_database_url, fresh_database_url, start_server, stop_server
-from tests.delivery.test_delivery import FAST
-from tests.delivery.test_durability import authorized_app
+from tests.delivery.helpers import FAST, authorized_app
+from tests.eventually import eventually
 from tests.receiver import receiving, tarpit
 
 TOKEN = "t" * 32
@@ -74,9 +73,4 @@ def test_a_tarpit_revoked_first_does_not_delay_another_tenants_callback(
 
 
 def _wait(condition: Callable[[], bool], timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.02)
-    raise AssertionError("condition not met in time")
+    eventually(condition, "condition not met in time", timeout)

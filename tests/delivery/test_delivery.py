@@ -12,16 +12,8 @@ from twilio.request_validator import RequestValidator
 from connectapps.domain import authorizations
 from connectapps.domain.models import Account, ConnectApp
 from tests.conftest import Server, fresh_server
+from tests.delivery.helpers import FAST, wait_for_status
 from tests.receiver import Received, Receiver, receiving
-
-FAST = {
-    "CONNECTAPPS_CALLBACK_TIMEOUT": "1",
-    "CONNECTAPPS_CALLBACK_LEASE": "7",
-    "CONNECTAPPS_CALLBACK_BACKOFF_BASE": "0.05",
-    "CONNECTAPPS_CALLBACK_BACKOFF_MAX": "0.2",
-    "CONNECTAPPS_CALLBACK_POLL_INTERVAL": "0.05",
-    "CONNECTAPPS_CALLBACK_ALLOWED_HOSTS": "loopback",  # the test receivers listen on 127.0.0.1
-}
 
 
 @pytest.fixture(scope="module")
@@ -112,18 +104,6 @@ def test_a_redirect_is_not_followed(sender: Server, receiver: Receiver) -> None:
     assert set(calls) == {"/deauth"}
     (callback,) = sender.store.list_callbacks(app.sid)
     assert sender.store.callback_attempts(callback.id)[0].status_code == 302
-
-
-def wait_for_status(server: Server, app_sid: str, status: str, timeout: float = 20.0) -> list[Any]:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        callbacks = server.store.list_callbacks(app_sid)
-        if callbacks and all(c.status == status for c in callbacks):
-            return callbacks
-        time.sleep(0.02)
-    raise AssertionError(f"callbacks of {app_sid} not all {status}: {server.store.list_callbacks(app_sid)}")
 
 
 def test_gives_up_after_the_configured_period(backend: str, tmp_path: Any, receiver: Receiver) -> None:

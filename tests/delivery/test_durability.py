@@ -6,64 +6,34 @@ both backends: on PostgreSQL the claim is FOR UPDATE SKIP LOCKED, on SQLite a si
 
 import os
 import signal
-from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from connectapps.delivery.egress import Policy
 from connectapps.delivery.worker import INTERRUPTED, Settings, Worker
-from connectapps.domain import accounts, authorizations, connect_apps
-from connectapps.domain.models import Account, Callback, ConnectApp
+from connectapps.domain import authorizations
 from connectapps.domain.store import Store
 from connectapps.store import open_store
 from tests.conftest import Server, start_server, stop_server
-from tests.delivery.test_delivery import FAST
+from tests.delivery.helpers import (
+    FAST,
+    LOOPBACK,
+    all_delivered,
+    authorized_app,
+    claim_expired,
+    delivered_keys,
+    queue_callbacks,
+)
 from tests.receiver import Receiver, receiving
 
 QUEUED = 40
-LOOPBACK = Policy.parse("loopback")  # the test receivers listen on 127.0.0.1
 
 
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     with receiving() as r:
         yield r
-
-
-def authorized_app(store: Store, url: str, count: int) -> tuple[ConnectApp, list[Account]]:
-    """An app calling back to ``url``, authorized by ``count`` users."""
-    owner = accounts.create(store, "Owner")
-    app = connect_apps.create(store, owner.sid, {
-        "friendly_name": "Durable", "authorize_redirect_url": "https://vendor.example/cb",
-        "deauthorize_callback_url": url, "deauthorize_callback_method": "POST",
-    })
-    users = [accounts.create(store, f"User {n}") for n in range(count)]
-    for user in users:
-        authorizations.authorize(store, app, user)
-    return app, users
-
-
-def queue_callbacks(store: Store, url: str, count: int) -> ConnectApp:
-    """``count`` users authorize one app, then all are revoked: ``count`` callbacks queued."""
-    app, users = authorized_app(store, url, count)
-    for user in users:
-        authorizations.revoke(store, user.sid, app.sid)
-    return app
-
-
-def delivered_keys(receiver: Receiver) -> Counter[str]:
-    return Counter(r.params["AccountSid"] for r in receiver.requests)
-
-
-def claim_expired(store: Store, owner: str) -> list[Callback]:
-    """Claim every due callback for ``owner`` with a lease that has already run out: as if that
-    sender had stalled (or died) mid-send long enough for another sender to claim the rows again."""
-    now = datetime.now(UTC)
-    due = [c.id for c in store.due_callbacks(now, 100)]
-    return store.claim_callbacks(owner, due, now, now - timedelta(seconds=1))
 
 
 def test_a_claim_whose_sender_died_is_logged_as_interrupted(store: Store, receiver: Receiver) -> None:
@@ -95,7 +65,7 @@ def test_sigkill_with_callbacks_queued_loses_none(database_url: str, tmp_path: P
     restarted = start_server(database_url, tmp_path, env=FAST)
     try:
         receiver.wait_for(lambda rs: len({r.params["AccountSid"] for r in rs}) == QUEUED, timeout=60)
-        callbacks = _wait_all_delivered(store, app.sid)
+        callbacks = all_delivered(store, app.sid)
         interrupted = {c.account_sid for c in callbacks if _has_interrupted(store, c.id)}
     finally:
         stop_server(restarted)
@@ -116,18 +86,6 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
-def _wait_all_delivered(store: Store, app_sid: str) -> list[Callback]:
-    import time
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        callbacks = store.list_callbacks(app_sid)
-        if all(c.status == "delivered" for c in callbacks):
-            return callbacks
-        time.sleep(0.05)
-    raise AssertionError("not every callback was delivered")
-
-
 def test_two_servers_never_send_the_same_row_at_once(database_url: str, tmp_path: Path, receiver: Receiver) -> None:
     store = open_store(database_url)
     store.migrate()
@@ -138,7 +96,7 @@ def test_two_servers_never_send_the_same_row_at_once(database_url: str, tmp_path
         for user in users:  # both servers are polling: both take part
             authorizations.revoke(store, user.sid, app.sid)
         receiver.wait_for(lambda rs: len(rs) >= QUEUED, timeout=60)
-        callbacks = _wait_all_delivered(store, app.sid)
+        callbacks = all_delivered(store, app.sid)
         senders = {a.sender for c in callbacks for a in store.callback_attempts(c.id)}
     finally:
         for server in servers:

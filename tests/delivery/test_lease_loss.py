@@ -19,7 +19,7 @@ import pytest
 from connectapps.delivery.worker import INTERRUPTED, Settings, Worker
 from connectapps.domain import authorizations
 from connectapps.domain.store import Store
-from tests.delivery.test_durability import LOOPBACK, authorized_app, claim_expired, queue_callbacks
+from tests.delivery.helpers import LOOPBACK, authorized_app, claim_expired, queue_callbacks
 from tests.receiver import Received, Receiver, receiving
 
 QUICK = Settings(timeout=5, lease=11, backoff_base=0.01, backoff_max=0.02)

@@ -14,8 +14,7 @@ import pytest
 
 from connectapps.domain import authorizations
 from tests.conftest import Server, fresh_server
-from tests.delivery.test_delivery import FAST, wait_for_status
-from tests.delivery.test_durability import authorized_app
+from tests.delivery.helpers import FAST, authorized_app, wait_for_status
 from tests.receiver import Receiver, receiving
 
 DEFAULT_POLICY = {k: v for k, v in FAST.items() if k != "CONNECTAPPS_CALLBACK_ALLOWED_HOSTS"}

@@ -13,8 +13,6 @@ Screenshots go to docs/screenshots/ when missing there or when ``CONNECTAPPS_UPD
 
 from __future__ import annotations
 
-import os
-import shutil
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -22,22 +20,19 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser
 from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from connectapps.domain.models import ConnectApp
 from tests.conftest import Server
-from tests.web.helpers import Person, new_person
-
-CHROMIUM = os.environ.get("CONNECTAPPS_TEST_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-UPDATE_SCREENSHOTS = os.environ.get("CONNECTAPPS_UPDATE_SCREENSHOTS") == "1"
-TIMEOUT_MS = 15_000
+from tests.e2e.browser import (
+    new_context,
+    save_screenshot,
+    sign_in,
+    watch_csp,
+)
+from tests.web.helpers import new_person
 
 
 class Receiver:
@@ -82,15 +77,6 @@ class Receiver:
         self.httpd.server_close()
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install it (Debian: apt-get install chromium) or set "
-                    "CONNECTAPPS_TEST_CHROMIUM to its path. The end-to-end tests need a real browser.")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture
@@ -100,23 +86,10 @@ def receiver() -> Iterator[Receiver]:
     rec.close()
 
 
-def new_context(chromium: Browser, **options: object) -> BrowserContext:
-    context = chromium.new_context(**options)  # type: ignore[arg-type]
-    context.set_default_timeout(TIMEOUT_MS)
-    return context
 
 
-def watch_csp(page: Page) -> list[str]:
-    """Console messages about Content-Security-Policy violations (there must be none)."""
-    violations: list[str] = []
-    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
-    return violations
 
 
-def sign_in(page: Page, person: Person, password: str | None = None) -> None:
-    page.fill("#email", person.email)
-    page.fill("#password", password or person.password)
-    page.click("button:has-text('Sign in')")
 
 
 def make_app(server: Server, receiver: Receiver, permissions: list[str]) -> tuple[ConnectApp, str]:
@@ -133,15 +106,6 @@ def make_app(server: Server, receiver: Receiver, permissions: list[str]) -> tupl
     return app, owner.auth_token
 
 
-def save_screenshot(page: Page, tmp_path: Path, name: str, publish: bool = True) -> None:
-    """A full-page screenshot in ``tmp_path``; ``publish``: also in docs/screenshots (see above)."""
-    shot = tmp_path / name
-    page.screenshot(path=str(shot), full_page=True)
-    assert shot.stat().st_size > 1000
-    target = SCREENSHOTS / name
-    if publish and (UPDATE_SCREENSHOTS or not target.exists()):
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(shot, target)
 
 
 def test_sign_in_authorize_call_the_api_as_the_app_then_deny(

@@ -11,7 +11,6 @@ The screenshots in docs/ come from the first-run walk-through (test_first_run.py
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -23,11 +22,10 @@ from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from tests.conftest import Server, drop_database_url, fresh_database_url, start_server, stop_server
-from tests.e2e.test_connect_flow import chromium, new_context, save_screenshot, sign_in, watch_csp
+from tests.e2e.browser import new_context, save_screenshot, sign_in, watch_csp
+from tests.eventually import eventually
 from tests.receiver import Receiver, receiving
 from tests.web.helpers import Person, new_person
-
-__all__ = ["chromium"]  # the browser fixture, shared with the consent flow's tests
 
 FAST_CALLBACKS = {
     "CONNECTAPPS_CALLBACK_POLL_INTERVAL": "0.05",
@@ -91,12 +89,8 @@ def create_app_in_console(page: Page, server: Server, receiver: Receiver) -> str
 
 def wait_delivered(server: Server, app_sid: str, timeout: float = 30.0) -> None:
     """Until the server has recorded the delivery (the receiver hears it a moment before)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if [c.status for c in server.store.list_callbacks(app_sid)] == ["delivered"]:
-            return
-        time.sleep(0.05)
-    raise AssertionError("the deauthorize callback was not recorded as delivered")
+    eventually(lambda: [c.status for c in server.store.list_callbacks(app_sid)] == ["delivered"],
+               "the deauthorize callback was not recorded as delivered", timeout, interval=0.05)
 
 
 def test_create_authorize_revoke_and_the_signed_callback(

@@ -8,7 +8,7 @@ on the way to the consent page, which names the app and returns to it. Desktop w
 phone without: nothing needs it, nothing is wider than the screen, no CSP violation.
 
 This walk-through makes the screenshots in docs/screenshots/ shown in the README (on the SQLite
-run; written when missing or with CONNECTAPPS_UPDATE_SCREENSHOTS=1, as in test_connect_flow.py).
+run; written when missing or with CONNECTAPPS_UPDATE_SCREENSHOTS=1, as in browser.py).
 """
 
 from __future__ import annotations
@@ -23,9 +23,8 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.rest import Client
 
 from tests.demo_run import DemoRun, start_demo
-from tests.e2e.test_connect_flow import chromium, new_context, save_screenshot, watch_csp
+from tests.e2e.browser import new_context, save_screenshot, watch_csp
 
-__all__ = ["chromium"]
 DESKTOP = {"width": 1100, "height": 820}
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 FITS = "document.documentElement.scrollWidth <= window.innerWidth"

@@ -12,8 +12,8 @@ import requests
 
 from connectapps.domain.models import Authorization, ConnectApp, PageRequest
 from tests.conftest import Server
+from tests.web.consent_helpers import answer, query
 from tests.web.helpers import Browser, Person, new_person
-from tests.web.test_consent import answer, query
 
 HTML = "text/html; charset=utf-8"
 APP_FIELDS: dict[str, Any] = {

@@ -4,35 +4,15 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import quote
 
 import pytest
 from markupsafe import escape
 
-from connectapps.domain.models import ACTIVE, Account, ConnectApp, ConnectAppChanges
+from connectapps.domain.models import ACTIVE, Account, ConnectAppChanges
 from tests.conftest import Server
+from tests.web.consent_helpers import HTML, answer, assert_page_headers, consent, make_app, query
 from tests.web.helpers import Browser, Person, hidden_fields, location_path, new_person
-
-REDIRECT = "https://app.example.com/twilio/authorize?keep=1&mode=x"
-HTML = "text/html; charset=utf-8"
-
-
-def make_app(server: Server, **fields: Any) -> ConnectApp:
-    owner = server.account("App developer")
-    defaults: dict[str, Any] = {
-        "friendly_name": "Call Tracker",
-        "company_name": "Example Co",
-        "description": "Tracks your calls.",
-        "homepage_url": "https://example.com/home",
-        "authorize_redirect_url": REDIRECT,
-        "permissions": ["get-all"],
-    }
-    return server.app(owner, **{**defaults, **fields})
-
-
-def consent(app: ConnectApp, state: str | None = None) -> str:
-    return f"/authorize/{app.sid}" + (f"?state={state}" if state else "")
 
 
 def signed_in(server: Server, extra_accounts: int = 0) -> tuple[Browser, Person]:
@@ -42,19 +22,8 @@ def signed_in(server: Server, extra_accounts: int = 0) -> tuple[Browser, Person]
     return browser, person
 
 
-def answer(browser: Browser, app: ConnectApp, decision: str, state: str | None = "st8",
-           **extra: str) -> Any:
-    """Load the consent page and submit its form as a browser would, with ``extra`` fields."""
-    page = browser.get(consent(app, state))
-    assert page.status_code == 200, page.text
-    form = hidden_fields(page.text)
-    form["decision"] = decision
-    form.update(extra)
-    return browser.post(f"/authorize/{app.sid}", form)
 
 
-def query(location: str) -> list[tuple[str, str]]:
-    return parse_qsl(urlsplit(location).query, keep_blank_values=True)
 
 
 def subaccounts_of(server: Server, account: Account) -> list[Account]:
@@ -371,16 +340,8 @@ def test_an_app_without_a_redirect_url_is_a_400_page(server: Server) -> None:
 # -- headers ---------------------------------------------------------------------------------
 
 
-CSP_BASE = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'{extra}; " \
-           "frame-ancestors 'none'; base-uri 'none'"
 
 
-def assert_page_headers(resp: Any, form_target: str = "") -> None:
-    assert resp.headers["X-Frame-Options"] == "DENY"
-    assert resp.headers["Content-Security-Policy"] == CSP_BASE.format(extra=form_target)
-    assert resp.headers["Referrer-Policy"] == "no-referrer"
-    assert resp.headers["Cache-Control"] == "no-store"
-    assert resp.headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_security_headers_on_every_page(server: Server) -> None:

@@ -10,9 +10,9 @@ import pytest
 
 from connectapps.domain.models import Account, ConnectApp, PageRequest
 from tests.conftest import Server
+from tests.web.consent_helpers import consent, make_app, query
 from tests.web.console_helpers import create, form_errors, signed_in
 from tests.web.helpers import Browser, hidden_fields
-from tests.web.test_consent import consent, make_app, query
 
 NOTICE = "This app changed while this page was open, so nothing was authorized."
 

@@ -4,7 +4,6 @@ Connect Apps (with the REST API's own error texts), revoking, and the delivery l
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 import pytest
@@ -12,6 +11,7 @@ import requests
 
 from connectapps.domain.models import ACTIVE, REVOKED, PageRequest
 from tests.conftest import Server
+from tests.eventually import eventually
 from tests.receiver import receiving
 from tests.web.console_helpers import (
     APP_FIELDS,
@@ -342,24 +342,20 @@ def test_the_delivery_log_says_why_an_attempt_failed_in_a_few_words_only(server:
 
 
 def _wait_attempted(server: Server, app_sid: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    def attempted() -> bool:
         [callback] = server.store.list_callbacks(app_sid)
-        if server.store.callback_attempts(callback.id):
-            return
-        time.sleep(0.05)
-    raise AssertionError("no attempt in 30s")
+        return bool(server.store.callback_attempts(callback.id))
+
+    eventually(attempted, "no attempt", interval=0.05)
 
 
 def _wait_delivered(server: Server, app_sid: str) -> list[Any]:
     """The attempts of the app's one callback, once the server has recorded its delivery."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    def delivered() -> list[Any] | None:
         [callback] = server.store.list_callbacks(app_sid)
-        if callback.status == "delivered":
-            return server.store.callback_attempts(callback.id)
-        time.sleep(0.05)
-    raise AssertionError("the callback was not delivered in 30s")
+        return server.store.callback_attempts(callback.id) if callback.status == "delivered" else None
+
+    return eventually(delivered, "the callback was not delivered", interval=0.05)
 
 
 def test_notices_are_fixed_texts_never_the_parameter(server: Server) -> None:

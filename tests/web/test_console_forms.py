@@ -10,9 +10,9 @@ from urllib.parse import quote
 
 from connectapps.domain.models import ACTIVE, REVOKED
 from tests.conftest import Server
+from tests.web.consent_helpers import consent, make_app
 from tests.web.console_helpers import APP_FIELDS, created_app, input_value, make_world, signed_in, token
 from tests.web.helpers import Browser, hidden_fields, location_path, new_person
-from tests.web.test_consent import consent, make_app
 
 TYPED: dict[str, Any] = {**APP_FIELDS, "friendly_name": "Typed before lunch", "description": "Long text <kept>"}
 

@@ -15,6 +15,7 @@ import requests
 
 from connectapps.domain.models import ConnectAppChanges, PageRequest
 from tests.conftest import Server
+from tests.web.consent_helpers import assert_page_headers
 from tests.web.console_helpers import (
     APP_FIELDS,
     HTML,
@@ -28,7 +29,6 @@ from tests.web.console_helpers import (
     token,
 )
 from tests.web.helpers import Browser, location_path
-from tests.web.test_consent import assert_page_headers
 
 
 @dataclass(frozen=True)
