@@ -15,7 +15,7 @@ from connectapps.delivery.worker import Settings, Worker
 from connectapps.domain import sids
 from connectapps.store import open_store
 from connectapps.store.interface import Store
-from connectapps.wire import cors, errors, methods, render, uris
+from connectapps.wire import cors, errors, methods, render, representations, uris
 
 HEALTH_BODY = render.encode({"status": "ok"})
 
@@ -76,7 +76,7 @@ def route_not_found(req: falcon.Request, resp: falcon.Response, exc: Exception, 
 
 
 def create_app(store: Store) -> falcon.App[falcon.Request, falcon.Response]:
-    middleware: list[Any] = [RequestScope(store), cors.Cors()]
+    middleware: list[Any] = [RequestScope(store), cors.Cors(), representations.Representations()]
     app = falcon.App(middleware=middleware)
     # Every body sets its own type; an empty one (OPTIONS, a redirect) has none. Falcon checks for None,
     # though its annotation says str.
