@@ -4,6 +4,7 @@ and unknown addresses: the API keeps Twilio's envelope, the web pages' paths get
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import falcon.inspect
 import pytest
@@ -113,3 +114,30 @@ def test_unknown_web_paths_get_the_html_page_with_its_headers(server: Server, pa
 def test_unknown_api_paths_keep_twilios_envelope(server: Server, path: str) -> None:
     resp = requests.get(server.url + path, timeout=10)
     assert_error(resp, 404, 20404, f"The requested resource {path} was not found")
+
+
+# --- refused methods on the API: 401 before 405 ------------------------------------------------------------------
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "compatibility.md"
+
+
+def test_refused_methods_on_the_api_answer_401_before_405(server: Server) -> None:
+    """PUT, PATCH (and any method a route does not answer) say nothing about an API resource to a caller
+    without credentials: 401 / 20003 first, the 405 only once authenticated. docs/compatibility.md says so."""
+    world = make_world(server)
+    account = world.owner.account
+    api = [t for t in routes(server) if t.startswith("/2010-04-01/")]
+    assert len(api) > 100  # the hand-written resources and the spec's
+    for template in api:
+        path = concrete(template, world)
+        for method in ("PUT", "PATCH"):
+            anonymous = requests.request(method, server.url + path, timeout=10)
+            assert_error(anonymous, 401, 20003, "Authentication Error - No credentials provided")
+            assert anonymous.headers["WWW-Authenticate"] == 'Basic realm="Twilio API"'
+            assert "Allow" not in anonymous.headers, path
+            wrong = requests.request(method, server.url + path, auth=(account.sid, "0" * 32), timeout=10)
+            assert_error(wrong, 401, 20003, "Authenticate")
+        refused = requests.put(server.url + path, auth=(account.sid, account.auth_token), timeout=10)
+        assert refused.status_code == 405 and "PUT" not in allow(refused), path
+    row = next(line for line in DOC.read_text(encoding="utf-8").splitlines() if "PUT, PATCH" in line)
+    assert "401" in row and row.index("401") < row.index("405"), row

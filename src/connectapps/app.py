@@ -15,7 +15,7 @@ from connectapps.delivery.worker import Settings, Worker
 from connectapps.domain import sids
 from connectapps.domain.store import Store
 from connectapps.store import open_store
-from connectapps.wire import errors, methods, render, uris
+from connectapps.wire import cors, errors, methods, render, representations, uris
 
 HEALTH_BODY = render.encode({"status": "ok"})
 
@@ -76,7 +76,8 @@ def route_not_found(req: falcon.Request, resp: falcon.Response, exc: Exception, 
 
 
 def create_app(store: Store) -> falcon.App[falcon.Request, falcon.Response]:
-    app = falcon.App(middleware=[RequestScope(store)])
+    middleware: list[Any] = [RequestScope(store), cors.Cors(), representations.Representations()]
+    app = falcon.App(middleware=middleware)
     # Every body sets its own type; an empty one (OPTIONS, a redirect) has none. Falcon checks for None,
     # though its annotation says str.
     app.resp_options.default_media_type = None  # type: ignore[assignment]

@@ -65,9 +65,11 @@ def test_malformed_account_sid_is_404(
 
 
 UNKNOWN_ROUTES: list[Callable[[str, str], str]] = [
-    lambda account, sid: f"/2010-04-01/Accounts/{account}/ConnectApps/{sid}",
-    lambda account, sid: f"/2010-04-01/Accounts/{account}/ConnectApps",
-    lambda account, sid: f"/2010-04-01/Accounts/{account}/ConnectApps/{sid}.json/extra",
+    # Without an extension, or with .xml / .csv, a path is Twilio's XML / CSV (test_representations_xml.py);
+    # any other extension is no representation.
+    lambda account, sid: f"/2010-04-01/Accounts/{account}/ConnectApps/{sid}.html",
+    lambda account, sid: f"/2010-04-01/Accounts/{account}/ConnectApps.txt",
+    lambda account, sid: f"/2010-04-01/Accounts/{account}/ConnectApps/{sid}.json/extra.json",
     lambda account, sid: f"/2010-04-01/Accounts/{account}/Faxes.json",  # Calls.json is served (spec-driven)
     lambda account, sid: f"/2010-04-02/Accounts/{account}/ConnectApps.json",
     lambda account, sid: "/nope",
@@ -75,7 +77,7 @@ UNKNOWN_ROUTES: list[Callable[[str, str], str]] = [
 
 
 @pytest.mark.parametrize(
-    "route", UNKNOWN_ROUTES, ids=["no-suffix", "list-no-suffix", "extra", "not-in-the-spec", "version", "nope"],
+    "route", UNKNOWN_ROUTES, ids=["other-suffix", "list-other-suffix", "extra", "not-in-the-spec", "version", "nope"],
 )
 @pytest.mark.parametrize("authenticated", [True, False], ids=["auth", "no-auth"])
 def test_unknown_routes_are_twilio_404(

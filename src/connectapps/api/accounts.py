@@ -18,6 +18,8 @@ def _render(principal: Principal, account: Account) -> dict[str, object]:
 
 
 class AccountList(Resource):
+    schema = "api.v2010.account"
+
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         principal = self.principal(req)
         scope = accounts.list_scope(self.store, principal)

@@ -12,6 +12,8 @@ from connectapps.wire import paging, render, uris
 
 
 class AuthorizedConnectAppList(Resource):
+    schema = "api.v2010.account.authorized_connect_app"
+
     def on_get(self, req: falcon.Request, resp: falcon.Response, account_sid: str) -> None:
         account = self.account(req, account_sid)
         page, request = paging.parse(req.params, sids.CONNECT_APP)

@@ -84,6 +84,7 @@ class Resource:
     does not define answer 405 / 20004, after authentication, with ``Allow`` naming ``allowed``."""
 
     allowed: ClassVar[str] = ""
+    schema: ClassVar[str | None] = None  # the spec's schema of one item it answers (wire/representations.py)
 
     def __init__(self, store: Store) -> None:
         self.store = store

@@ -13,6 +13,8 @@ from connectapps.wire import forms, paging, render, uris
 
 
 class ConnectAppList(Resource):
+    schema = "api.v2010.account.connect_app"
+
     def on_get(self, req: falcon.Request, resp: falcon.Response, account_sid: str) -> None:
         account = self.account(req, account_sid)
         page, request = paging.parse(req.params, sids.CONNECT_APP)

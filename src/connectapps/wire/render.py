@@ -46,6 +46,12 @@ def date(value: datetime) -> str:
             f"{t.hour:02d}:{t.minute:02d}:{t.second:02d} +0000")
 
 
+# Twilio's ``type``: ``Trial`` until an account is upgraded, then ``Full``, a subaccount as its parent. Nothing
+# here is limited as a trial is (no verified-numbers-only rule, no trial prefix, no balance to run out), so every
+# account, main or sub, is ``Full`` (docs/compatibility.md).
+ACCOUNT_TYPE = "Full"
+
+
 def account(acct: Account, *, with_token: bool = True) -> dict[str, Any]:
     """An Account in Twilio's representation. A main account is its own owner, as on Twilio.
 
@@ -60,11 +66,8 @@ def account(acct: Account, *, with_token: bool = True) -> dict[str, Any]:
         "owner_account_sid": acct.owner_account_sid or acct.sid,
         "sid": acct.sid,
         "status": acct.status,
-        "subresource_uris": {
-            "authorized_connect_apps": uris.authorized_connect_apps(acct.sid),
-            "connect_apps": uris.connect_apps(acct.sid),
-        },
-        "type": "Full",
+        "subresource_uris": uris.account_subresources(acct.sid),
+        "type": ACCOUNT_TYPE,
         "uri": uris.account(acct.sid),
     }
 

@@ -40,6 +40,12 @@ class SpecPath(Resource):
         super().__init__(store)
         self.settings = settings
 
+    @property
+    def schema(self) -> str | None:  # type: ignore[override]
+        """One item's schema, for a list's CSV header row (wire/representations.py)."""
+        op = self.operations.get("GET")
+        return op.representation.name if op is not None and op.representation is not None else None
+
     def respond(self, req: falcon.Request, resp: falcon.Response, **params: str) -> None:
         self._answer(req, resp, params)
 
