@@ -18,6 +18,8 @@ def _render(principal: Principal, account: Account) -> dict[str, object]:
 
 
 class AccountList(Resource):
+    account_credentials_only = True
+
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         principal = self.principal(req)
         root = principal.delegation.account_sid if principal.delegation else principal.account.sid
@@ -42,6 +44,8 @@ class AccountList(Resource):
 
 
 class AccountInstance(Resource):
+    account_credentials_only = True
+
     def on_get(self, req: falcon.Request, resp: falcon.Response, account_sid: str) -> None:
         principal = self.principal(req)
         respond(resp, _render(principal, access.authorize(self.store, principal, account_sid, access.READ)))

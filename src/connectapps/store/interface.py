@@ -4,6 +4,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from connectapps.domain.keys import KeyStore
 from connectapps.domain.models import (
     Account,
     Authorization,
@@ -20,7 +21,7 @@ from connectapps.domain.resources.records import Match, Resource
 from connectapps.store.listing import Listings
 
 
-class Store(Listings, Protocol):
+class Store(Listings, KeyStore, Protocol):
     # -- schema and request scope -------------------------------------------------------------
 
     def migrate(self) -> list[int]:

@@ -19,6 +19,7 @@ from connectapps.domain.models import (
     PageRequest,
     User,
 )
+from connectapps.store.keys import KeySql
 from connectapps.store.listing import ListingSql
 from connectapps.store.outbox import OutboxSql
 from connectapps.store.resources import ResourceSql
@@ -26,7 +27,7 @@ from connectapps.store.rows import ACCOUNTS, AUTHORIZATIONS, CALLBACKS, CONNECT_
 from connectapps.store.signin import SignInSql
 
 
-class SqlStore(ListingSql, OutboxSql, ResourceSql, SignInSql):
+class SqlStore(ListingSql, OutboxSql, ResourceSql, SignInSql, KeySql):
     """Every Store method, in SQL shared by the backends."""
 
     # -- schema -------------------------------------------------------------------------------

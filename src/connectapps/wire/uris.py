@@ -25,3 +25,7 @@ def authorized_connect_app(account_sid: str, connect_app_sid: str) -> str:
 
 def accounts() -> str:
     return f"{API_VERSION}/Accounts.json"
+
+
+def keys(account_sid: str) -> str:
+    return f"{API_VERSION}/Accounts/{account_sid}/Keys.json"
