@@ -76,6 +76,10 @@ class KeyStore(Protocol):
 
     def delete_key(self, account_sid: str, sid: str) -> bool: ...
 
+    def all_keys(self, account_sid: str | None = None) -> list[ApiKey]:
+        """Every key, or one account's (the command line's list, unpaged)."""
+        ...
+
 
 # The hash key, read from the database once per store (it never changes once made).
 _hash_keys: "weakref.WeakKeyDictionary[KeyStore, bytes]" = weakref.WeakKeyDictionary()

@@ -28,3 +28,9 @@ class KeySql(SqlBase):
         rows = self._query(self._sql("DELETE FROM api_keys WHERE sid = ? AND account_sid = ? RETURNING sid"),
                            (sid, account_sid))
         return bool(rows)
+
+    def all_keys(self, account_sid: str | None = None) -> list[ApiKey]:
+        """Every key (of one account if given), by account and SID: the command line's list."""
+        where, params = ("WHERE account_sid = ?", (account_sid,)) if account_sid else ("", ())
+        rows = self._query(self._sql(f"{KEYS.select} {where} ORDER BY account_sid, sid"), params)
+        return [KEYS.from_row(r) for r in rows]
