@@ -21,14 +21,8 @@ Runner = Callable[[Callable[[Store, argparse.Namespace], object]], Callable[[arg
 
 
 def key_row(key: ApiKey) -> dict[str, Any]:
-    return {
-        "sid": key.sid,
-        "account_sid": key.account_sid,
-        "friendly_name": key.friendly_name,
-        "type": key.key_type,
-        "date_created": render.date(key.date_created),
-        "date_updated": render.date(key.date_updated),
-    }
+    """The key as the API shows it, with its account and type (which the API does not show)."""
+    return render.key(key) | {"account_sid": key.account_sid, "type": key.key_type}
 
 
 def create(store: Store, args: argparse.Namespace, error: type[Exception]) -> dict[str, Any]:
