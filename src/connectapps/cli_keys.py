@@ -26,9 +26,10 @@ def key_row(key: ApiKey) -> dict[str, Any]:
 
 
 def create(store: Store, args: argparse.Namespace, error: type[Exception]) -> dict[str, Any]:
-    if store.get_account(args.account) is None:
+    account = store.get_account(args.account)
+    if account is None:
         raise error(f"no account {args.account} (connectapps accounts list shows them)")
-    made = keys.create(store, args.account, args.friendly_name, args.type)
+    made = keys.create(store, account, args.friendly_name, args.type)
     print("connectapps: the secret is shown only now: store it somewhere safe", file=sys.stderr, flush=True)
     return key_row(made.key) | {"secret": made.secret}
 

@@ -68,7 +68,7 @@ def test_answers_have_the_specs_shapes_and_the_secret_only_once(server: Server) 
 
 def test_the_list_is_paged_like_every_list(server: Server) -> None:
     owner = server.account()
-    made = sorted(keys.create(server.store, owner.sid, f"k{n}").key.sid for n in range(5))
+    made = sorted(keys.create(server.store, owner, f"k{n}").key.sid for n in range(5))
     api = server.client(owner).api.v2010.account
     assert [k.sid for k in api.keys.list(page_size=2)] == made
     first = server.get(KEYS.replace("{AccountSid}", owner.sid) + "?PageSize=2", owner).json()
@@ -88,7 +88,7 @@ def test_bad_names_and_unknown_keys(server: Server) -> None:
         assert_error(server.get(f"/2010-04-01/Accounts/{owner.sid}/Keys/{sid}.json", owner), 404, 20404)
     # Another account's key is not found through this account's path.
     other = server.account()
-    theirs = keys.create(server.store, other.sid, "theirs").key
+    theirs = keys.create(server.store, other, "theirs").key
     assert_error(server.get(f"/2010-04-01/Accounts/{owner.sid}/Keys/{theirs.sid}.json", owner), 404, 20404)
     assert_error(server.request("DELETE", f"/2010-04-01/Accounts/{owner.sid}/Keys/{theirs.sid}.json", owner),
                  404, 20404)
@@ -108,7 +108,7 @@ def test_a_standard_key_authenticates_as_its_account(server: Server) -> None:
 
 def test_a_standard_key_gets_401_on_accounts_and_keys(server: Server) -> None:
     owner = server.account()
-    new = keys.create(server.store, owner.sid, "std")
+    new = keys.create(server.store, owner, "std")
     auth = (new.key.sid, new.secret)
     for method, path in (
         ("GET", "/2010-04-01/Accounts.json"), ("POST", "/2010-04-01/Accounts.json"),
@@ -128,7 +128,7 @@ def test_a_main_key_reaches_what_the_auth_token_reaches(server: Server) -> None:
     owner = server.account("Parent")
     sub = server.account("Child", owner=owner)
     sub_app = server.app(sub, friendly_name="Child app")
-    new = keys.create(server.store, owner.sid, "main", keys.MAIN)
+    new = keys.create(server.store, owner, "main", keys.MAIN)
     client = key_client(server, new.key.sid, new.secret, owner.sid)
     assert {a.sid for a in client.api.v2010.accounts.list()} == {owner.sid, sub.sid}
     made = client.api.v2010.account.new_keys.create(friendly_name="made by main")
@@ -143,11 +143,11 @@ def test_a_main_key_reaches_what_the_auth_token_reaches(server: Server) -> None:
 def test_a_parents_standard_key_does_not_reach_its_subaccounts(server: Server) -> None:
     owner = server.account()
     sub = server.account(owner=owner)
-    new = keys.create(server.store, owner.sid, "std")
+    new = keys.create(server.store, owner, "std")
     resp = server.get(f"/2010-04-01/Accounts/{sub.sid}/ConnectApps.json", auth=(new.key.sid, new.secret))
     assert_error(resp, 401, 20003, "Authenticate")
     # A subaccount's own key reaches the subaccount, and nothing of its parent.
-    own = keys.create(server.store, sub.sid, "sub's")
+    own = keys.create(server.store, sub, "sub's")
     assert server.get(f"/2010-04-01/Accounts/{sub.sid}/ConnectApps.json", auth=(own.key.sid, own.secret)).ok
     resp = server.get(f"/2010-04-01/Accounts/{owner.sid}/ConnectApps.json", auth=(own.key.sid, own.secret))
     assert_error(resp, 401, 20003)
@@ -156,7 +156,7 @@ def test_a_parents_standard_key_does_not_reach_its_subaccounts(server: Server) -
 def test_wrong_secrets_deleted_keys_and_inactive_accounts_authenticate_nothing(server: Server) -> None:
     owner = server.account()
     sub = server.account(owner=owner)
-    new = keys.create(server.store, sub.sid, "k")
+    new = keys.create(server.store, sub, "k")
     path = f"/2010-04-01/Accounts/{sub.sid}/ConnectApps.json"
     assert server.get(path, auth=(new.key.sid, new.secret)).ok
     for auth in ((new.key.sid, new.secret[:-1] + "!"), (new.key.sid, ""), ("SK" + "0" * 32, new.secret)):
@@ -193,7 +193,7 @@ def test_only_a_keyed_hash_of_the_secret_is_stored(server: Server) -> None:
 def test_the_async_client_with_a_key(server: Server) -> None:
     owner = server.account()
     app = server.app(owner, friendly_name="Async")
-    new = keys.create(server.store, owner.sid, "async")
+    new = keys.create(server.store, owner, "async")
 
     async def run() -> list[str]:
         http = AsyncTwilioHttpClient()
@@ -213,7 +213,7 @@ def test_the_async_client_with_a_key(server: Server) -> None:
 def test_a_suspended_account_gets_no_new_keys_but_may_delete_them(server: Server) -> None:
     owner = server.account()
     sub = server.account(owner=owner)
-    old = keys.create(server.store, sub.sid, "old").key
+    old = keys.create(server.store, sub, "old").key
     server.client(owner).api.v2010.accounts(sub.sid).update(status="suspended")
     path = KEYS.replace("{AccountSid}", sub.sid)
     assert_error(server.post(path, owner, data={"FriendlyName": "new"}), 403, 10001)

@@ -9,25 +9,21 @@ import falcon
 
 from connectapps.api.base import Resource, respond, respond_page
 from connectapps.domain import access, keys, sids
-from connectapps.domain.errors import AccountNotActive, Forbidden
-from connectapps.domain.models import ACTIVE, Account
+from connectapps.domain.errors import Forbidden
+from connectapps.domain.models import Account
 from connectapps.wire import forms, paging, render, uris
 
 
 class _Keys(Resource):
     account_credentials_only = True
 
-    def _owner(self, req: falcon.Request, account_sid: str, *, active: bool = False) -> Account:
-        """The path's account, for its own credentials; ``active``: only if it is active (creating and
-        renaming; deleting a key is always allowed)."""
+    def _owner(self, req: falcon.Request, account_sid: str) -> Account:
+        """The path's account, for its own credentials (a Connect App's are refused)."""
         principal = self.principal(req)
         if principal.delegation is not None:
             raise Forbidden("API keys are managed with the account's own credentials, not a Connect App's")
         mode = access.READ if req.method in ("GET", "HEAD") else access.WRITE
-        account = access.authorize(self.store, principal, account_sid, mode)
-        if active and account.status != ACTIVE:
-            raise AccountNotActive(account.status)
-        return account
+        return access.authorize(self.store, principal, account_sid, mode)
 
 
 def _friendly_name(req: falcon.Request) -> str | None:
@@ -44,21 +40,19 @@ class KeyList(_Keys):
                      page, request, result.has_more)
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, account_sid: str) -> None:
-        account = self._owner(req, account_sid, active=True)
-        created = keys.create(self.store, account.sid, _friendly_name(req))
+        account = self._owner(req, account_sid)
+        created = keys.create(self.store, account, _friendly_name(req))
         respond(resp, render.key(created.key, created.secret), status=201)
 
 
 class KeyInstance(_Keys):
     def on_get(self, req: falcon.Request, resp: falcon.Response, account_sid: str, sid: str) -> None:
-        account = self._owner(req, account_sid)
-        respond(resp, render.key(keys.fetch(self.store, account.sid, sid)))
+        respond(resp, render.key(keys.fetch(self.store, self._owner(req, account_sid).sid, sid)))
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, account_sid: str, sid: str) -> None:
-        account = self._owner(req, account_sid, active=True)
-        respond(resp, render.key(keys.rename(self.store, account.sid, sid, _friendly_name(req))))
+        renamed = keys.rename(self.store, self._owner(req, account_sid), sid, _friendly_name(req))
+        respond(resp, render.key(renamed))
 
     def on_delete(self, req: falcon.Request, resp: falcon.Response, account_sid: str, sid: str) -> None:
-        account = self._owner(req, account_sid)
-        keys.delete(self.store, account.sid, sid)
+        keys.delete(self.store, self._owner(req, account_sid).sid, sid)
         resp.status = 204

@@ -22,8 +22,8 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from connectapps.domain import sids
-from connectapps.domain.errors import InvalidParameter, NotFound
-from connectapps.domain.models import Page, PageRequest
+from connectapps.domain.errors import AccountNotActive, InvalidParameter, NotFound
+from connectapps.domain.models import ACTIVE, Account, Page, PageRequest
 from connectapps.domain.text import check_text
 
 STANDARD = "standard"
@@ -115,15 +115,18 @@ def _check_friendly_name(name: str) -> None:
     check_text("friendly_name", name)
 
 
-def create(store: KeyStore, account_sid: str, friendly_name: str | None, key_type: str = STANDARD) -> NewKey:
-    """A new key of ``account_sid`` and its secret (the only time the secret exists outside the caller)."""
+def create(store: KeyStore, account: Account, friendly_name: str | None, key_type: str = STANDARD) -> NewKey:
+    """A new key of ``account`` and its secret (the only time the secret exists outside the caller).
+    Nothing is created in a suspended or closed account."""
     if key_type not in KEY_TYPES:
         raise ValueError(f"unknown key type {key_type!r}")
+    if account.status != ACTIVE:
+        raise AccountNotActive(account.status)
     if friendly_name:
         _check_friendly_name(friendly_name)
     secret = _new_secret()
     now = datetime.now(UTC)
-    key = ApiKey(sids.new_sid(sids.KEY), account_sid, friendly_name or None, key_type,
+    key = ApiKey(sids.new_sid(sids.KEY), account.sid, friendly_name or None, key_type,
                  secret_hash(store, secret), now, now)
     store.insert_key(key)
     return NewKey(key, secret)
@@ -140,19 +143,23 @@ def list_page(store: KeyStore, account_sid: str, request: PageRequest) -> Page[A
     return store.list_keys(account_sid, request)
 
 
-def rename(store: KeyStore, account_sid: str, sid: str, friendly_name: str | None) -> ApiKey:
-    """Change a key's name (the only thing about a key that changes); no name sent changes nothing."""
-    key = fetch(store, account_sid, sid)
+def rename(store: KeyStore, account: Account, sid: str, friendly_name: str | None) -> ApiKey:
+    """Change a key's name (the only thing about a key that changes); no name sent changes nothing.
+    Not in a suspended or closed account."""
+    key = fetch(store, account.sid, sid)
+    if account.status != ACTIVE:
+        raise AccountNotActive(account.status)
     if friendly_name is None:
         return key
     _check_friendly_name(friendly_name)
-    updated = store.update_key(account_sid, key.sid, {"friendly_name": friendly_name or None}, datetime.now(UTC))
+    updated = store.update_key(account.sid, key.sid, {"friendly_name": friendly_name or None}, datetime.now(UTC))
     if updated is None:
         raise NotFound(sid)
     return updated
 
 
 def delete(store: KeyStore, account_sid: str, sid: str) -> None:
-    """Delete a key: from the next request on, in every process, it authenticates nothing."""
+    """Delete a key: from the next request on, in every process, it authenticates nothing (whatever
+    the account's status: taking a credential away is always allowed)."""
     if not sids.is_sid(sid, sids.KEY) or not store.delete_key(account_sid, sid):
         raise NotFound(sid)
