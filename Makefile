@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint install browser pgbouncer node-client bench clean coverage-doc
+.PHONY: run test lint install browser pgbouncer node-client cli-client bench clean coverage-doc
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -45,7 +45,13 @@ $(NODE_CLIENT): tests/node/package.json tests/node/package-lock.json
 	cd tests/node && npm ci --no-audit --no-fund --silent
 node-client: $(NODE_CLIENT)
 
-test: lint browser pgbouncer node-client
+# The official twilio-cli, pinned by tests/cli_twilio/package-lock.json (tests/cli_twilio/test_twilio_cli.py).
+CLI_CLIENT := tests/cli_twilio/node_modules/.package-lock.json
+$(CLI_CLIENT): tests/cli_twilio/package.json tests/cli_twilio/package-lock.json $(NODE_CLIENT)
+	cd tests/cli_twilio && npm ci --no-audit --no-fund --silent
+cli-client: $(CLI_CLIENT)
+
+test: lint browser pgbouncer node-client cli-client
 	$(BIN)/python -m pytest
 
 # docs/coverage.md from the enumeration the coverage test walks (a test fails when it is stale).
@@ -57,4 +63,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/node/node_modules
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/node/node_modules tests/cli_twilio/node_modules

@@ -114,14 +114,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 def pytest_report_header() -> str:
     return (f"database backends: {', '.join(backends())}"
-            f" (pgbouncer runs all but the browser suites: {', '.join(POOLER_SKIPS)})")
+            f" (pgbouncer runs all but the browser and twilio-cli suites: {', '.join(POOLER_SKIPS)})")
 
 
 # What the pooler can change is how statements and transactions reach PostgreSQL: the API, store,
 # delivery and CLI suites prove that through PgBouncer. The browser suites drive the same handlers
-# through Chromium, which costs minutes per backend and exercises nothing more of the pooler, so
-# they run on SQLite and PostgreSQL only. Deselected (and counted as such), never skipped.
-POOLER_SKIPS = ("tests/web/", "tests/e2e/")
+# through Chromium, and the twilio-cli suite through a Node process per command (the requests
+# twilio-python and twilio-node send through the pooler too); each costs seconds to minutes per
+# backend and exercises nothing more of the pooler, so they run on SQLite and PostgreSQL only.
+# Deselected (and counted as such), never skipped.
+POOLER_SKIPS = ("tests/web/", "tests/e2e/", "tests/cli_twilio/")
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

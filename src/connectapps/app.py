@@ -10,6 +10,7 @@ from connectapps.api import resources
 from connectapps.api.accounts import AccountInstance, AccountList
 from connectapps.api.authorized_connect_apps import AuthorizedConnectAppInstance, AuthorizedConnectAppList
 from connectapps.api.connect_apps import ConnectAppInstance, ConnectAppList
+from connectapps.api.keys import KeyInstance, KeyList
 from connectapps.delivery.egress import Policy
 from connectapps.delivery.worker import Settings, Worker
 from connectapps.domain import sids
@@ -93,6 +94,8 @@ def create_app(store: Store) -> falcon.App[falcon.Request, falcon.Response]:
     app.add_route(
         f"{account}/AuthorizedConnectApps/{{connect_app_sid}}.json", AuthorizedConnectAppInstance(store)
     )
+    app.add_route(f"{account}/Keys.json", KeyList(store))
+    app.add_route(f"{account}/Keys/{{sid}}.json", KeyInstance(store))
     resources.install(app, store)  # the rest of the API, from the spec: after the routes above, never over them
     app.add_route("/health", Health())
     app.add_route("/health/ready", Ready(store))

@@ -10,7 +10,7 @@ from typing import Any
 
 import orjson
 
-from connectapps import cli_lists, config, firstrun, serving
+from connectapps import cli_keys, cli_lists, config, firstrun, serving
 from connectapps.cli_lists import CommandError
 from connectapps.delivery.egress import Policy
 from connectapps.delivery.worker import Settings
@@ -313,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     seed.set_defaults(func=cmd_dev_seed_bulk)
     groups = {"accounts": accounts_cmd, "apps": apps_cmd, "users": users_cmd}
     cli_lists.add(groups, common, _reading)
+    cli_keys.add(commands, common, _reading, CommandError)
     return parser
 
 

@@ -11,10 +11,8 @@ import pytest
 from playwright.sync_api import Browser
 
 from tests.conftest import Server
-from tests.e2e.test_connect_flow import chromium, new_context
+from tests.e2e.browser import new_context
 from tests.receiver import receiving
-
-__all__ = ["chromium"]
 
 FETCH = """async ([url, method, auth, body]) => {
   const headers = {};

@@ -97,3 +97,23 @@ def test_twilio_node_on_the_resources_a_connect_app_acts_on(server: Server) -> N
     assert_crud(out, connect)
     assert out["readOnlyList"] == 0  # get-all reads (nothing there yet)...
     assert out["readOnlyCreate"] == {"status": 403, "code": 20006}  # ...and writes nothing
+
+
+def test_twilio_node_with_an_api_key(server: Server) -> None:
+    """``newKeys.create`` with the auth token, then ``twilio(apiKey, apiSecret, {accountSid})``."""
+    node = shutil.which("node")
+    assert node, "node is required for the twilio-node test"
+    owner = server.account("Node keys")
+    app = server.app(owner, friendly_name="Node key app")
+    done = subprocess.run([node, str(HERE / "keys.js"), server.url, owner.sid, owner.auth_token, app.sid],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    sid = out["created"]["sid"]
+    assert out["created"] == {"sid": sid, "friendlyName": "From node", "secretLength": 32}
+    assert out["listed"] == [sid] and out["renamed"] == "Renamed in node"
+    assert out["viaKey"] == [app.sid] and out["fetchedViaKey"] == app.sid
+    assert out["keysViaKey"]["status"] == 401 and out["keysViaKey"]["code"] == 20003  # a Standard key
+    assert out["removed"] is True
+    assert out["afterRemove"]["status"] == 401 and out["afterRemove"]["code"] == 20003
+    assert server.store.get_key(sid) is None

@@ -19,6 +19,7 @@ def _render(principal: Principal, account: Account) -> dict[str, object]:
 
 class AccountList(Resource):
     schema = "api.v2010.account"
+    account_credentials_only = True
 
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         principal = self.principal(req)
@@ -43,6 +44,8 @@ class AccountList(Resource):
 
 
 class AccountInstance(Resource):
+    account_credentials_only = True
+
     def on_get(self, req: falcon.Request, resp: falcon.Response, account_sid: str) -> None:
         principal = self.principal(req)
         respond(resp, _render(principal, access.require_access(self.store, principal, account_sid, access.READ)))

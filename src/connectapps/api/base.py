@@ -15,9 +15,9 @@ import falcon
 from connectapps.domain import access
 from connectapps.domain.access import Principal
 from connectapps.domain.errors import NotAuthenticated
-from connectapps.domain.models import Account
+from connectapps.domain.models import Account, PageRequest
 from connectapps.domain.store import Store
-from connectapps.wire import methods, render
+from connectapps.wire import methods, paging, render
 from connectapps.wire.errors import method_not_allowed, not_authenticated
 
 NO_CREDENTIALS = "Authentication Error - No credentials provided"
@@ -79,12 +79,22 @@ def respond(resp: falcon.Response, body: Any, status: int = 200) -> None:
     resp.data = render.encode(body)
 
 
+def respond_page(
+    req: falcon.Request, resp: falcon.Response, key: str, path: str, items: list[dict[str, Any]],
+    page: int, request: PageRequest, has_more: bool,
+) -> None:
+    """A list answer in Twilio's paging envelope; its ``uri`` echoes the query only if one was sent."""
+    respond(resp, paging.envelope(key, path, items, page, request, has_more, echo_query=bool(req.query_string)))
+
+
 class Resource:
     """A Twilio REST resource. HEAD and OPTIONS come with GET (wire/methods.py); methods a subclass
     does not define answer 405 / 20004, after authentication, with ``Allow`` naming ``allowed``."""
 
     allowed: ClassVar[str] = ""
     schema: ClassVar[str | None] = None  # the spec's schema of one item it answers (wire/representations.py)
+    # The Accounts and Keys resources: not for Standard API keys (401 / 20003, as Twilio answers them).
+    account_credentials_only: ClassVar[bool] = False
 
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -96,9 +106,12 @@ class Resource:
         if credentials is None:
             raise not_authenticated(NO_CREDENTIALS)
         try:
-            return access.authenticate(self.store, *credentials)
+            principal = access.authenticate(self.store, *credentials)
         except NotAuthenticated:
             raise not_authenticated() from None
+        if self.account_credentials_only:
+            access.require_account_credentials(principal)
+        return principal
 
     def account(self, req: falcon.Request, account_sid: str) -> Account:
         """The path's account, once the caller is known and allowed this request's method on it."""

@@ -6,7 +6,7 @@ after authentication (the public spec and SDKs carry a delete; see docs/compatib
 
 import falcon
 
-from connectapps.api.base import Resource, respond
+from connectapps.api.base import Resource, respond, respond_page
 from connectapps.domain import connect_apps, sids
 from connectapps.domain.connect_apps import UPDATABLE_FIELDS
 from connectapps.wire import forms, paging, render, uris
@@ -19,10 +19,8 @@ class ConnectAppList(Resource):
         account = self.account(req, account_sid)
         page, request = paging.parse(req.params, sids.CONNECT_APP)
         result = connect_apps.list_page(self.store, account.sid, request)
-        respond(resp, paging.envelope(
-            "connect_apps", uris.connect_apps(account.sid), [render.connect_app(a) for a in result.items],
-            page, request, result.has_more, echo_query=bool(req.query_string),
-        ))
+        respond_page(req, resp, "connect_apps", uris.connect_apps(account.sid),
+                     [render.connect_app(a) for a in result.items], page, request, result.has_more)
 
 
 class ConnectAppInstance(Resource):

@@ -1,7 +1,9 @@
 """Who the caller is, and what the caller may do to which account.
 
-Two kinds of caller (Twilio Connect's rules, docs/compatibility.md):
+Three kinds of caller (Twilio's rules, docs/compatibility.md):
 - an account with its own auth token: its own account and its subaccounts, read and write;
+- an API key (``SK…`` and its secret, domain/keys.py) as its account: a Main key reaches what the
+  auth token reaches; a Standard key only its own account, and not its Accounts and Keys resources;
 - a Connect App acting for a user: username the Connect subaccount's SID, password the app
   owner's auth token. ``get-all`` reads the authorizing account, its subaccounts and their
   subresources; ``post-all`` writes to the Connect subaccount and its subresources. An ended
@@ -11,10 +13,11 @@ Two kinds of caller (Twilio Connect's rules, docs/compatibility.md):
 import hmac
 from dataclasses import dataclass
 
-from connectapps.domain import sids
-from connectapps.domain.errors import Forbidden, NotAuthenticated, NotFound
+from connectapps.domain import keys, sids
+from connectapps.domain.errors import Forbidden, KeyNotPermitted, NotAuthenticated, NotFound
+from connectapps.domain.keys import ApiKey
 from connectapps.domain.models import ACTIVE, GET_ALL, POST_ALL, Account, Authorization
-from connectapps.domain.store import ConnectStore
+from connectapps.domain.store import ConnectStore, Store
 
 READ = "read"
 WRITE = "write"
@@ -25,10 +28,16 @@ _DUMMY_TOKEN = sids.new_auth_token()
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """The authenticated caller: an account, and the authorization it acts under, if delegated."""
+    """The authenticated caller: an account, and the authorization it acts under, if delegated,
+    or the API key it authenticated with."""
 
     account: Account
     delegation: Authorization | None = None
+    api_key: ApiKey | None = None
+
+    @property
+    def standard_key(self) -> bool:
+        return self.api_key is not None and self.api_key.key_type == keys.STANDARD
 
     @property
     def sees_auth_tokens(self) -> bool:
@@ -45,8 +54,10 @@ def _same(expected: str, given: str) -> bool:
     return hmac.compare_digest(expected.encode(), given.encode())
 
 
-def authenticate(store: ConnectStore, username: str, password: str) -> Principal:
+def authenticate(store: Store, username: str, password: str) -> Principal:
     """The caller these credentials prove; constant-time on every token compared."""
+    if sids.is_sid(username, sids.KEY):
+        return _key_principal(store, username, password)
     account = store.get_account(username) if sids.is_sid(username, sids.ACCOUNT) else None
     if account is None:
         _same(_DUMMY_TOKEN, password)
@@ -61,7 +72,25 @@ def authenticate(store: ConnectStore, username: str, password: str) -> Principal
     return Principal(account, delegation)
 
 
-def _delegation(store: ConnectStore, subaccount: Account, password: str) -> Authorization | None:
+def _key_principal(store: Store, key_sid: str, secret: str) -> Principal:
+    """An API key's account, if the secret is the key's and the account is active."""
+    key = store.get_key(key_sid)
+    if not keys.secret_matches(store, key, secret):
+        raise NotAuthenticated()
+    assert key is not None
+    account = store.get_account(key.account_sid)
+    if account is None or account.status != ACTIVE:
+        raise NotAuthenticated()
+    return Principal(account, api_key=key)
+
+
+def require_account_credentials(principal: Principal) -> None:
+    """The Accounts and Keys resources are not for Standard API keys (Twilio: 401 / 20003)."""
+    if principal.standard_key:
+        raise KeyNotPermitted()
+
+
+def _delegation(store: Store, subaccount: Account, password: str) -> Authorization | None:
     """The live authorization under which ``password`` (an app owner's token) may act as ``subaccount``."""
     if subaccount.status != ACTIVE:
         return None
@@ -94,7 +123,7 @@ def require_access(store: ConnectStore, principal: Principal, account_sid: str, 
         raise NotAuthenticated()
     delegation = principal.delegation
     if delegation is None:
-        if target.sid == caller.sid or target.owner_account_sid == caller.sid:
+        if target.sid == caller.sid or (target.owner_account_sid == caller.sid and not principal.standard_key):
             return target
         raise NotAuthenticated()
     root = delegation.account_sid

@@ -15,6 +15,11 @@ class NotAuthenticated(DomainError):
     """Missing or wrong credentials, or an account that may not authenticate."""
 
 
+class KeyNotPermitted(NotAuthenticated):
+    """A Standard API key on the Accounts or Keys resources: Twilio answers these as an
+    authentication error (401 / 20003, "invalid username"), not as a 403."""
+
+
 class Forbidden(DomainError):
     """The caller is known, and may reach this account, but not do this."""
 

@@ -9,10 +9,11 @@ import secrets
 
 ACCOUNT = "AC"
 CONNECT_APP = "CN"
+KEY = "SK"
 REQUEST = "RQ"
 
 _PATTERNS = {
-    prefix: re.compile(rf"^{prefix}[0-9a-fA-F]{{32}}\Z") for prefix in (ACCOUNT, CONNECT_APP, REQUEST)
+    prefix: re.compile(rf"^{prefix}[0-9a-fA-F]{{32}}\Z") for prefix in (ACCOUNT, CONNECT_APP, KEY, REQUEST)
 }
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
+from connectapps.domain.keys import KeyStore
 from connectapps.domain.listing import Delivery, Grant, Listing, ListQuery
 from connectapps.domain.models import (
     Account,
@@ -290,6 +291,6 @@ class ConnectStore(AccountStore, ConnectAppStore, AuthorizationStore, Protocol):
 
 class Store(
     SchemaStore, ConnectStore, UserStore, OutboxStore, ResourceStore, SettingsStore, SessionStore,
-    ThrottleStore, ListingStore, Protocol,
+    ThrottleStore, ListingStore, KeyStore, Protocol,
 ):
     """Every role: what a backend implements and what the server hands its parts."""

@@ -13,6 +13,7 @@ from abc import abstractmethod
 from collections.abc import Callable
 from typing import TypeVar
 
+from connectapps.domain.keys import ApiKey
 from connectapps.domain.models import Account, Authorization, ConnectApp
 from connectapps.store.sql import SqlStore
 
@@ -86,3 +87,7 @@ class CachedSqlStore(SqlStore):
             ("AU", subaccount_sid),
             lambda: super(CachedSqlStore, self).get_authorization_by_subaccount(subaccount_sid),
         )
+
+    def get_key(self, sid: str) -> ApiKey | None:
+        """An API key, as fresh as an account: deleting it ends its access on the next request anywhere."""
+        return self._cached(("SK", sid), lambda: super(CachedSqlStore, self).get_key(sid))

@@ -30,6 +30,7 @@ from connectapps.domain.store import (
     UserStore,
 )
 from connectapps.store.base import SqlBase
+from connectapps.store.keys import KeySql
 from connectapps.store.listing import ListingSql
 from connectapps.store.outbox import OutboxSql
 from connectapps.store.resources import ResourceSql
@@ -190,6 +191,6 @@ class SettingsSql(SqlBase, SettingsStore):
 
 class SqlStore(
     SchemaSql, AccountSql, ConnectAppSql, UserSql, AuthorizationSql, OutboxSql, ResourceSql, SettingsSql,
-    SessionSql, ThrottleSql, ListingSql, Store,
+    SessionSql, ThrottleSql, ListingSql, KeySql, Store,
 ):
     """Every role of the Store, in SQL shared by the backends."""

@@ -1,7 +1,8 @@
 """The web pages: sign-in, the Twilio Connect consent page, and the console.
 
 Routes: ``GET /``, ``GET|POST /signin``, ``POST /signout``, ``GET|POST /authorize/{ConnectAppSid}``,
-``POST /signout/everywhere``, ``/console…`` (console.py, console_lists.py, app_forms.py), ``GET /static/{name}``.
+``POST /signout/everywhere``, ``/console…`` (console.py, console_lists.py, app_forms.py, console_keys.py),
+``GET /static/{name}``.
 Server-rendered (Jinja2, autoescaped) and complete without JavaScript: the console's one small script only
 adds copy buttons; sessions in signed cookies that the server can end (sessions.py), a CSRF token on every
 form (csrf.py).
@@ -17,7 +18,7 @@ import falcon
 from connectapps import config
 from connectapps.domain import passwords
 from connectapps.domain.store import Store
-from connectapps.web import app_forms, console, console_lists
+from connectapps.web import app_forms, console, console_keys, console_lists
 from connectapps.web.base import Web
 from connectapps.web.pages import not_found
 from connectapps.web.sessions import Sessions
@@ -47,3 +48,4 @@ def install(app: falcon.App[Any, Any], store: Store) -> None:
     console.install(app, web)
     app_forms.install(app, web)
     console_lists.install(app, web)
+    console_keys.install(app, web)

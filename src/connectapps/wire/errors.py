@@ -14,6 +14,7 @@ from connectapps.domain.errors import (
     DomainError,
     Forbidden,
     InvalidParameter,
+    KeyNotPermitted,
     NotAuthenticated,
     NotFound,
 )
@@ -22,6 +23,8 @@ from connectapps.wire.forms import FormError, param_name
 
 MORE_INFO = "https://www.twilio.com/docs/errors/{code}"
 WWW_AUTHENTICATE = 'Basic realm="Twilio API"'
+# What Twilio answers a Standard API key on the Accounts and Keys resources (support article 50301225354651).
+INVALID_USERNAME = "Authentication Error - invalid username"
 
 # Codes used here, each from Twilio's error dictionary (docs/compatibility.md has the sources).
 ACCOUNT_NOT_ACTIVE = 10001
@@ -106,6 +109,8 @@ def from_domain(exc: DomainError, path: str) -> TwilioError:
     """The Twilio answer for a rule the caller broke."""
     if isinstance(exc, NotFound):
         return not_found(path)
+    if isinstance(exc, KeyNotPermitted):
+        return not_authenticated(INVALID_USERNAME)
     if isinstance(exc, NotAuthenticated):
         return not_authenticated()
     if isinstance(exc, InvalidParameter):

@@ -5,6 +5,7 @@ from typing import Any
 
 import orjson
 
+from connectapps.domain.keys import ApiKey
 from connectapps.domain.models import Account, Authorization, ConnectApp
 from connectapps.wire import uris
 
@@ -84,3 +85,17 @@ def authorized_connect_app(authorization: Authorization, app: ConnectApp) -> dic
         "permissions": list(authorization.permissions),
         "uri": uris.authorized_connect_app(authorization.account_sid, app.sid),
     }
+
+
+def key(api_key: ApiKey, secret: str | None = None) -> dict[str, Any]:
+    """A Key as the spec has it (sid, friendly_name, the dates); ``secret`` only in the answer that
+    created it (the spec's NewKey)."""
+    body: dict[str, Any] = {
+        "date_created": date(api_key.date_created),
+        "date_updated": date(api_key.date_updated),
+        "friendly_name": api_key.friendly_name,
+        "sid": api_key.sid,
+    }
+    if secret is not None:
+        body["secret"] = secret
+    return body

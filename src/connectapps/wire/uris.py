@@ -42,3 +42,7 @@ ACCOUNT_SUBRESOURCES = (
 
 def account_subresources(account_sid: str) -> dict[str, str]:
     return {name: f"{API_VERSION}/Accounts/{account_sid}/{path}.json" for name, path in ACCOUNT_SUBRESOURCES}
+
+
+def keys(account_sid: str) -> str:
+    return f"{API_VERSION}/Accounts/{account_sid}/Keys.json"

@@ -19,6 +19,7 @@ HANDWRITTEN_PROOFS = {
     "api/accounts.py": "`tests/api/test_accounts.py`, `tests/api/test_delegated_access.py`",
     "api/connect_apps.py": "`tests/api/test_connect_apps_http.py`, `tests/api/test_spec_conformance.py`",
     "api/authorized_connect_apps.py": "`tests/api/test_delegated_access.py`, `tests/api/test_spec_conformance.py`",
+    "api/keys.py": "`tests/api/test_keys.py`, `tests/api/test_keys_processes.py`, `tests/cli_twilio/`",
 }
 # Test modules that drive operations with the official clients, each with a COVERS table:
 # test function -> the operationIds it exercises.

@@ -1,7 +1,7 @@
 """Which operation of the spec is answered by whom: every one is in exactly one of three places.
 
 - hand-written: resources with behaviour of their own keep their modules (api/accounts.py,
-  api/connect_apps.py, api/authorized_connect_apps.py); the engine never mounts their paths.
+  api/connect_apps.py, api/authorized_connect_apps.py, api/keys.py); the engine never mounts their paths.
 - refused: answered with an error, for the reason given (docs/coverage.md lists them).
 - served: everything else, by the generic engine.
 """
@@ -24,21 +24,24 @@ HANDWRITTEN_OPERATIONS = {
     "ListConnectApp": "api/connect_apps.py",
     "FetchAuthorizedConnectApp": "api/authorized_connect_apps.py",
     "ListAuthorizedConnectApp": "api/authorized_connect_apps.py",
+    "CreateNewKey": "api/keys.py",
+    "ListKey": "api/keys.py",
+    "FetchKey": "api/keys.py",
+    "UpdateKey": "api/keys.py",
+    "DeleteKey": "api/keys.py",
 }
 
-_KEYS = "API keys authenticate requests: they belong to the hand-written Keys module (issue 12), not to a generic row"
+_SIGNING_KEYS = (
+    "signing keys: the spec gives only their shape (no documented behaviour), and neither twilio-cli nor "
+    "the helper libraries' workflows call them; API keys are the Keys resource (api/keys.py)"
+)
 REFUSED_OPERATIONS = {
     "DeleteConnectApp": "405/20004: Twilio's documentation says \"Not supported\" (api/connect_apps.py)",
-    "CreateNewKey": _KEYS,
-    "ListKey": _KEYS,
-    "FetchKey": _KEYS,
-    "UpdateKey": _KEYS,
-    "DeleteKey": _KEYS,
-    "CreateNewSigningKey": _KEYS,
-    "ListSigningKey": _KEYS,
-    "FetchSigningKey": _KEYS,
-    "UpdateSigningKey": _KEYS,
-    "DeleteSigningKey": _KEYS,
+    "CreateNewSigningKey": _SIGNING_KEYS,
+    "ListSigningKey": _SIGNING_KEYS,
+    "FetchSigningKey": _SIGNING_KEYS,
+    "UpdateSigningKey": _SIGNING_KEYS,
+    "DeleteSigningKey": _SIGNING_KEYS,
     "FetchRecordingAddOnResultPayloadData": (
         "answers with a 307 redirect to the payload in Twilio's media storage; no media is stored here"
     ),
