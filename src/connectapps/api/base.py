@@ -95,9 +95,11 @@ class Resource:
         if credentials is None:
             raise not_authenticated(NO_CREDENTIALS)
         try:
-            return access.authenticate(self.store, *credentials)
+            principal = access.authenticate(self.store, *credentials)
         except NotAuthenticated:
             raise not_authenticated() from None
+        req.context.principal = principal  # for the admin API's request journal
+        return principal
 
     def account(self, req: falcon.Request, account_sid: str) -> Account:
         """The path's account, once the caller is known and allowed this request's method on it."""

@@ -17,10 +17,11 @@ from connectapps.domain.models import (
     WebSession,
 )
 from connectapps.domain.resources.records import Match, Resource
+from connectapps.domain.snapshots import SeedStore, SnapshotStore
 from connectapps.store.listing import Listings
 
 
-class Store(Listings, Protocol):
+class Store(Listings, SnapshotStore, SeedStore, Protocol):
     # -- schema and request scope -------------------------------------------------------------
 
     def migrate(self) -> list[int]:
@@ -159,6 +160,10 @@ class Store(Listings, Protocol):
         ...
 
     def callback_attempts(self, callback_id: str) -> list[CallbackAttempt]: ...
+
+    def hurry_callbacks(self, now: datetime) -> int:
+        """Make every pending, unleased callback due ``now`` (no backoff wait); how many were moved."""
+        ...
 
     # -- spec-driven resources (domain/resources/) ------------------------------------------
 

@@ -23,10 +23,12 @@ from connectapps.store.listing import ListingSql
 from connectapps.store.outbox import OutboxSql
 from connectapps.store.resources import ResourceSql
 from connectapps.store.rows import ACCOUNTS, AUTHORIZATIONS, CALLBACKS, CONNECT_APPS, USERS, Table, timestamp
+from connectapps.store.seeds import SeedSql
 from connectapps.store.signin import SignInSql
+from connectapps.store.snapshots import SnapshotSql
 
 
-class SqlStore(ListingSql, OutboxSql, ResourceSql, SignInSql):
+class SqlStore(ListingSql, OutboxSql, ResourceSql, SignInSql, SnapshotSql, SeedSql):
     """Every Store method, in SQL shared by the backends."""
 
     # -- schema -------------------------------------------------------------------------------
