@@ -40,6 +40,7 @@ class Callbacks:
         self.store = store
         self.worker = worker
         self.settings = worker.settings if worker is not None else Settings.from_env()
+        self.initial = self.settings
         self.policy = worker.policy if worker is not None else Policy.from_env()
 
     def listing(self, status: str | None, connect_app_sid: str | None, limit: int) -> list[dict[str, Any]]:
@@ -83,6 +84,12 @@ class Callbacks:
         if self.worker is not None:
             self.worker.settings = settings
         return settings
+
+    def restore_settings(self) -> None:
+        """Back to the settings the process started with."""
+        self.settings = self.initial
+        if self.worker is not None:
+            self.worker.settings = self.initial
 
     def view(self) -> dict[str, Any]:
         return {name: getattr(self.settings, name) for name in TUNABLE}

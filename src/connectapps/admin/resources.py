@@ -60,7 +60,7 @@ class Base:
 
 class Reset(Base):
     """``POST /__admin/reset`` (``to=seed`` by default, or ``to=empty``): the records, the request
-    journal and the faults, back to where the run started."""
+    journal, the faults and the callback retry settings, back to where the run started."""
 
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         to = str(body(req).get("to") or req.get_param("to") or "seed")
@@ -70,6 +70,7 @@ class Reset(Base):
         snapshot = snapshots.reset(self.store, to_seed=to == "seed")
         self.admin.journal.clear()
         self.admin.faults.clear()
+        self.admin.callbacks.restore_settings()
         respond(resp, {"reset_to": "seed" if snapshot else "empty", "records": snapshot.records if snapshot else 0,
                        "duration_ms": round((time.perf_counter() - started) * 1000, 3)})
 
