@@ -92,3 +92,15 @@ def test_authorize_refuses_what_the_consent_page_would(admin: AdminServer) -> No
     assert_error(admin.admin("POST", "authorize", json={"connect_app_sid": APP}), 400, 20001)
     assert_error(admin.admin("POST", "authorize", data="[1]", headers={"Content-Type": "application/json"}),
                  400, 20001)
+
+
+def test_deauthorize_without_a_browser(admin: AdminServer) -> None:
+    answer = admin.admin("POST", "deauthorize", json={"connect_app_sid": APP, "account_sid": CUSTOMER})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["status"] == "revoked" and answer.json()["connect_app_sid"] == APP
+    listed = admin.api("GET", f"Accounts/{CUSTOMER}/AuthorizedConnectApps.json", (CUSTOMER, CUSTOMER_TOKEN))
+    assert listed.json()["authorized_connect_apps"] == []
+    (queued,) = admin.admin("GET", "callbacks").json()["callbacks"]
+    assert (queued["connect_app_sid"], queued["authorizing_account_sid"]) == (APP, CUSTOMER)
+    assert_error(admin.admin("POST", "deauthorize", json={"connect_app_sid": APP, "account_sid": CUSTOMER}),
+                 404, 20404)

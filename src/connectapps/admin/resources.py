@@ -168,6 +168,18 @@ class Authorize(Base):
         return account
 
 
+class Deauthorize(Base):
+    """``POST /__admin/deauthorize``: what the user's "revoke" does — the authorization ends and the
+    app's deauthorize callback is queued (deliver it at once with ``callbacks/deliver``)."""
+
+    def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
+        fields = body(req)
+        account_sid, app_sid = str(fields.get("account_sid") or ""), str(fields.get("connect_app_sid") or "")
+        ended = authorizations.revoke(self.store, account_sid, app_sid)
+        respond(resp, {"account_sid": ended.subaccount_sid, "authorizing_account_sid": ended.account_sid,
+                       "connect_app_sid": ended.connect_app_sid, "status": ended.status})
+
+
 class CallbackList(Base):
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
         status = req.get_param("status")
@@ -253,6 +265,7 @@ def install(app: falcon.App[falcon.Request, falcon.Response], admin: Admin, pref
     app.add_route(f"{prefix}/snapshots/{{name}}", SnapshotInstance(admin))
     app.add_route(f"{prefix}/snapshots/{{name}}/restore", SnapshotRestore(admin))
     app.add_route(f"{prefix}/authorize", Authorize(admin))
+    app.add_route(f"{prefix}/deauthorize", Deauthorize(admin))
     app.add_route(f"{prefix}/callbacks", CallbackList(admin))
     app.add_route(f"{prefix}/callbacks/deliver", CallbackDelivery(admin))
     app.add_route(f"{prefix}/callbacks/settings", CallbackSettings(admin))

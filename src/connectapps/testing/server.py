@@ -191,6 +191,10 @@ class ConnectAppsServer:
         body |= {k: v for k, v in (("user", user), ("account_sid", account_sid), ("state", state)) if v}
         return self.admin("POST", "authorize", body)
 
+    def deauthorize(self, connect_app_sid: str, account_sid: str) -> Any:
+        """What the user's "revoke" does: the authorization ends, the deauthorize callback is queued."""
+        return self.admin("POST", "deauthorize", {"connect_app_sid": connect_app_sid, "account_sid": account_sid})
+
     def deliver_callbacks(self) -> Any:
         return self.admin("POST", "callbacks/deliver")
 
