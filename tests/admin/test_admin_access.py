@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+import requests
 
 from tests.admin.conftest import TOKEN, AdminServer
 from tests.conftest import Server
@@ -52,3 +53,14 @@ def test_serve_refuses_an_admin_api_it_cannot_keep(args: tuple[str, ...], messag
     assert done.returncode == 2, done.stdout + done.stderr
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_described_in_the_served_openapi_only_when_on(admin: AdminServer, server: Server) -> None:
+    document = requests.get(f"{admin.url}/openapi.json", timeout=10).json()
+    assert document["components"]["securitySchemes"]["connectappsAdmin"]["scheme"] == "bearer"
+    routes = {(path, method) for path, item in document["paths"].items() for method in item if method != "parameters"}
+    assert {("/__admin/reset", "post"), ("/__admin/authorize", "post"), ("/__admin/faults", "post"),
+            ("/__admin/requests", "delete"), ("/__admin/snapshots/{name}/restore", "post")} <= routes
+    assert any(path.startswith("/2010-04-01/") for path in document["paths"])  # Twilio's, still
+    plain = requests.get(f"{server.url}/openapi.json", timeout=10).json()
+    assert not any(path.startswith("/__admin") for path in plain["paths"])

@@ -73,8 +73,10 @@ class Observer:
 
 def install(app: falcon.App[falcon.Request, falcon.Response], admin: Admin) -> None:
     from connectapps.admin import resources
+    from connectapps.admin.openapi import OpenApiWithAdmin
 
     resources.install(app, admin, PREFIX)
+    app.add_route("/openapi.json", OpenApiWithAdmin())  # the admin API described beside Twilio's
 
 
 __all__ = ["PREFIX", "Admin", "Observer", "TwilioError", "install", "is_admin_path"]
