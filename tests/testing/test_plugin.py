@@ -2,6 +2,7 @@
 against the plugin's fixtures, in a separate process (the plugin is loaded through its entry point)."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -85,4 +86,11 @@ def test_mine(connectapps, connectapps_client):
 def test_no_server_starts_unless_a_fixture_asks(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_plain="def test_plain():\n    import threading\n"
                         "    assert not [t for t in threading.enumerate() if t.name.startswith('connectapps')]\n")
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_the_five_minute_test_in_docs_testing_md_passes(pytester: pytest.Pytester) -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "testing.md").read_text()
+    (first,) = re.findall(r"```python\n(# test_connect\.py\n.*?)```", text, re.DOTALL)
+    pytester.makepyfile(test_connect=first)
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
