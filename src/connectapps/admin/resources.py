@@ -259,18 +259,14 @@ class FaultInstance(Base):
         resp.status = 204
 
 
+ROUTES: tuple[tuple[str, type[Base]], ...] = (
+    ("reset", Reset), ("snapshots", SnapshotList), ("snapshots/{name}", SnapshotInstance),
+    ("snapshots/{name}/restore", SnapshotRestore), ("authorize", Authorize), ("deauthorize", Deauthorize),
+    ("callbacks", CallbackList), ("callbacks/deliver", CallbackDelivery), ("callbacks/settings", CallbackSettings),
+    ("requests", Requests), ("faults", FaultList), ("faults/{fault_id}", FaultInstance),
+)
+
+
 def install(app: falcon.App[falcon.Request, falcon.Response], admin: Admin, prefix: str) -> None:
-    app.add_route(f"{prefix}/reset", Reset(admin))
-    app.add_route(f"{prefix}/snapshots", SnapshotList(admin))
-    app.add_route(f"{prefix}/snapshots/{{name}}", SnapshotInstance(admin))
-    app.add_route(f"{prefix}/snapshots/{{name}}/restore", SnapshotRestore(admin))
-    app.add_route(f"{prefix}/authorize", Authorize(admin))
-    app.add_route(f"{prefix}/deauthorize", Deauthorize(admin))
-    app.add_route(f"{prefix}/callbacks", CallbackList(admin))
-    app.add_route(f"{prefix}/callbacks/deliver", CallbackDelivery(admin))
-    app.add_route(f"{prefix}/callbacks/settings", CallbackSettings(admin))
-    app.add_route(f"{prefix}/requests", Requests(admin))
-    app.add_route(f"{prefix}/faults", FaultList(admin))
-    app.add_route(f"{prefix}/faults/{{fault_id}}", FaultInstance(admin))
-
-
+    for path, resource in ROUTES:
+        app.add_route(f"{prefix}/{path}", resource(admin))
