@@ -91,6 +91,9 @@ def test_json_is_accepted(store: Store, tmp_path: Path) -> None:
      "seed.yaml:3: connect_apps[0].account_sid: no account " + OWNER),
     (f"accounts:\n  - sid: {OWNER}\nauthorizations:\n  - account_sid: {OWNER}\n    connect_app_sid: {APP}\n",
      "seed.yaml:5: authorizations[0].connect_app_sid: no Connect App"),
+    (f"accounts:\n  - sid: {OWNER}\nconnect_apps:\n  - sid: {APP}\n    account_sid: {OWNER}\nauthorizations:\n"
+     f"  - account_sid: {OWNER}\n    connect_app_sid: {APP}\n  - account_sid: {OWNER}\n    connect_app_sid: {APP}\n",
+     f"seed.yaml:9: authorizations[1]: {OWNER} already authorizes {APP} above"),
     ("accounts: [\n", "seed.yaml:2: not valid YAML or JSON"),
     ("keys:\n  - sid: SK1\n", "seed.yaml:1: keys: API keys cannot be seeded"),
     ("- just a list\n", "seed.yaml:1: must be a mapping"),

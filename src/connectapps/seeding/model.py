@@ -83,6 +83,7 @@ class _Reader:
         self.app_sids: set[str] = set()
         self.emails: set[str] = set()
         self.subaccount_sids: set[str] = set()
+        self.grants: set[tuple[str, str]] = set()
 
     def mapping(self, value: Any, path: Path_, allowed: tuple[str, ...]) -> dict[str, Any]:
         if not isinstance(value, dict):
@@ -235,6 +236,9 @@ def _authorization(reader: _Reader, path: Path_, item: Any) -> SeedAuthorization
     app = reader.sid(data, "connect_app_sid", path, sids.CONNECT_APP) or ""
     if app not in reader.app_sids:
         raise reader.doc.error((*path, "connect_app_sid"), f"no Connect App {app} is declared under connect_apps")
+    if (account, app) in reader.grants:
+        raise reader.doc.error(path, f"{account} already authorizes {app} above")
+    reader.grants.add((account, app))
     subaccount = reader.sid(data, "subaccount_sid", path, sids.ACCOUNT, required=False)
     if subaccount is not None and (subaccount in reader.account_sids or subaccount in reader.subaccount_sids):
         raise reader.doc.error((*path, "subaccount_sid"), f"{subaccount} is already declared: the Connect "

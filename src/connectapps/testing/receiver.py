@@ -66,7 +66,8 @@ class CallbackReceiver:
             deauthorize_callback_url=self.url, deauthorize_callback_method=method)
 
     def wait(self, count: int = 1, timeout: float = 10.0) -> list[ReceivedCallback]:
-        """Block until ``count`` callbacks arrived (delivering due ones meanwhile); all received."""
+        """Block until ``count`` callbacks arrived (the server's sender retries on its own; call
+        ``deliver_callbacks()`` first not to wait for a backoff); every one received so far."""
         deadline = time.monotonic() + timeout
         with self._arrived:
             while len(self.received) < count:
