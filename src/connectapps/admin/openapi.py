@@ -38,7 +38,7 @@ _I = {"type": "integer"}
 NAME = [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}]
 
 PATHS: dict[str, Any] = {
-    "/__admin/reset": {"post": _op("Reset records, journal, faults and retry settings to the seed (or empty)",
+    "/__admin/reset": {"post": _op("Back to the seed (or to empty): records, journal, faults, retry settings",
                                    "Reset", {"to": {"type": "string", "enum": ["seed", "empty"]}})},
     "/__admin/snapshots": {"get": _op("List snapshots", "ListSnapshots")},
     "/__admin/snapshots/{name}": {"parameters": NAME, "get": _op("Fetch a snapshot", "FetchSnapshot"),
