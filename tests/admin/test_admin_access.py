@@ -1,14 +1,16 @@
 """The admin API is off by default, and with a token is reached only with that token as a Bearer:
 never with account credentials. ``serve`` refuses an admin API it could not keep safe or exact."""
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import requests
 
 from tests.admin.conftest import TOKEN, AdminServer
-from tests.conftest import Server
+from tests.conftest import Server, start_server, stop_server
 from tests.envelope import assert_error
 from tests.seeding.seeds import OWNER, OWNER_TOKEN
 
@@ -64,3 +66,16 @@ def test_described_in_the_served_openapi_only_when_on(admin: AdminServer, server
     assert any(path.startswith("/2010-04-01/") for path in document["paths"])  # Twilio's, still
     plain = requests.get(f"{server.url}/openapi.json", timeout=10).json()
     assert not any(path.startswith("/__admin") for path in plain["paths"])
+
+
+def test_admin_on_loopback_makes_and_prints_a_token(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    srv = start_server(url, tmp_path, "--admin")
+    try:
+        (token,) = re.findall(r"/__admin/ with Authorization: Bearer (\S+)", srv.log.read_text())
+        assert len(token) >= 32
+        assert requests.get(f"{srv.url}/__admin/requests", headers={"Authorization": f"Bearer {token}"},
+                            timeout=10).status_code == 200
+        assert requests.get(f"{srv.url}/__admin/requests", timeout=10).status_code == 401
+    finally:
+        stop_server(srv)
