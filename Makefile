@@ -20,7 +20,7 @@ run: $(STAMP)
 	$(BIN)/connectapps serve --demo --callback-allowed-hosts loopback
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench examples
 	$(BIN)/mypy
 
 # The browser tests drive Debian's Chromium (Playwright cannot download its own here).

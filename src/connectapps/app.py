@@ -5,7 +5,9 @@ from typing import Any
 
 import falcon
 
+from connectapps import admin as admin_api
 from connectapps import config, serving, web
+from connectapps.admin import Admin
 from connectapps.api import resources
 from connectapps.api.accounts import AccountInstance, AccountList
 from connectapps.api.authorized_connect_apps import AuthorizedConnectAppInstance, AuthorizedConnectAppList
@@ -76,8 +78,11 @@ def route_not_found(req: falcon.Request, resp: falcon.Response, exc: Exception, 
         errors.render_error(resp, errors.not_found(req.path))
 
 
-def create_app(store: Store) -> falcon.App[falcon.Request, falcon.Response]:
+def create_app(store: Store, admin: Admin | None = None) -> falcon.App[falcon.Request, falcon.Response]:
+    """The WSGI app; with ``admin``, the admin API under /__admin/ and its journal and faults."""
     middleware: list[Any] = [RequestScope(store), cors.Cors(), representations.Representations()]
+    if admin is not None:
+        middleware.append(admin_api.Observer(admin))
     app = falcon.App(middleware=middleware)
     # Every body sets its own type; an empty one (OPTIONS, a redirect) has none. Falcon checks for None,
     # though its annotation says str.
@@ -102,6 +107,8 @@ def create_app(store: Store) -> falcon.App[falcon.Request, falcon.Response]:
     errors.install(app)
     app.add_error_handler(falcon.HTTPRouteNotFound, route_not_found)
     web.install(app, store)
+    if admin is not None:
+        admin_api.install(app, admin)
     return app
 
 
@@ -111,6 +118,12 @@ def create_app_from_env() -> falcon.App[falcon.Request, falcon.Response]:
     store = open_store(config.database_url())
     store.migrate()
     serving.guard_worker()
+    seed = config.random_seed()
+    sids.seed_random(f"{seed}:serve" if seed else None)  # not the stream ``serve --seed`` drew from
+    worker = None
     if config.callbacks_enabled():
-        Worker(store, Settings.from_env(), Policy.from_env()).start()
-    return create_app(store)
+        worker = Worker(store, Settings.from_env(), Policy.from_env())
+        worker.start()
+    token = config.admin_token()
+    admin = Admin(store, token, worker, config.journal_size()) if token else None
+    return create_app(store, admin)

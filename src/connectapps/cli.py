@@ -10,7 +10,8 @@ from typing import Any
 
 import orjson
 
-from connectapps import cli_keys, cli_lists, config, firstrun, serving
+from connectapps import cli_keys, cli_lists, cli_seed, config, firstrun, serving
+from connectapps.admin.callbacks import describe
 from connectapps.cli_lists import CommandError
 from connectapps.delivery.egress import Policy
 from connectapps.delivery.worker import Settings
@@ -54,6 +55,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from granian import Granian
     from granian.constants import Interfaces
 
+    cli_seed.prepare_serve(args)
+    if args.seed:
+        cli_seed.load(args.seed)  # a wrong seed file stops the start before anything is opened
     if serving.port_in_use(args.host, args.port):
         return _fail(f"{args.host}:{args.port} is already in use; stop the server there or choose another --port")
     serving.raise_open_files_limit()
@@ -70,6 +74,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             return _fail(str(exc))
         print(f"Deauthorize callbacks may go to {policy.describe()} (--callback-allowed-hosts).", flush=True)
     store = _store(args, create=True)
+    cli_seed.seed_before_serving(args, store)
     if args.demo:
         print(firstrun.first_run(store, args.host, args.port, opening.redact(url), _database_flag(args)), flush=True)
     store.close()
@@ -209,18 +214,7 @@ def cmd_apps_delete(args: argparse.Namespace) -> int:
 
 def cmd_callbacks_list(args: argparse.Namespace) -> int:
     store = _store(args)
-    _print_json([
-        {
-            "id": c.id, "connect_app_sid": c.connect_app_sid, "account_sid": c.account_sid,
-            "url": c.url, "method": c.method, "status": c.status, "attempts": [
-                {"attempt": a.attempt, "date": render.date(a.date_started), "status_code": a.status_code,
-                 "latency_ms": a.latency_ms, "error": a.error, "sender": a.sender}
-                for a in store.callback_attempts(c.id)
-            ],
-            "date_created": render.date(c.date_created),
-        }
-        for c in store.list_callbacks(args.app)
-    ])
+    _print_json([describe(store, c) for c in store.list_callbacks(args.app)])
     return 0
 
 
@@ -261,6 +255,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--callback-allowed-hosts", metavar="LIST", help="where deauthorize callbacks may go "
                        "besides public addresses: comma-separated loopback, private, *, CIDRs, host names "
                        f"(default: ${config.CALLBACK_ALLOWED_HOSTS_ENV}, or public addresses only)")
+    cli_seed.add_serve_options(serve)
     serve.set_defaults(func=cmd_serve)
 
     accounts_cmd = commands.add_parser("accounts", help="accounts and subaccounts").add_subparsers(
@@ -311,6 +306,7 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--apps", type=int, required=True)
     seed.add_argument("--account", help="owner Account SID (default: a new account)")
     seed.set_defaults(func=cmd_dev_seed_bulk)
+    cli_seed.add_commands(commands, common, lambda args: _store(args, create=True))
     groups = {"accounts": accounts_cmd, "apps": apps_cmd, "users": users_cmd}
     cli_lists.add(groups, common, _reading)
     cli_keys.add(commands, common, _reading, CommandError)

@@ -62,3 +62,32 @@ def sign_in_concurrency() -> int:
     if limit < 1:
         raise ValueError(f"{SIGNIN_CONCURRENCY_ENV} must be 1 or more, not {value}")
     return limit
+
+
+RANDOM_SEED_ENV = "CONNECTAPPS_RANDOM_SEED"
+
+
+def random_seed() -> str | None:
+    """``--random-seed`` / ``CONNECTAPPS_RANDOM_SEED``: new SIDs and tokens reproducible (tests only)."""
+    return os.environ.get(RANDOM_SEED_ENV, "").strip() or None
+
+
+ADMIN_TOKEN_ENV = "CONNECTAPPS_ADMIN_TOKEN"
+ADMIN_TOKEN_MIN = 16
+
+
+def admin_token() -> str | None:
+    """The admin API's bearer token (``--admin-token`` / ``CONNECTAPPS_ADMIN_TOKEN``); None: no admin API."""
+    return os.environ.get(ADMIN_TOKEN_ENV, "").strip() or None
+
+
+JOURNAL_SIZE_ENV = "CONNECTAPPS_ADMIN_JOURNAL_SIZE"
+
+
+def journal_size() -> int:
+    """How many API requests the admin API's journal keeps (default 1000, at most 100,000)."""
+    value = os.environ.get(JOURNAL_SIZE_ENV, "").strip() or "1000"
+    size = int(value)
+    if not 1 <= size <= 100_000:
+        raise ValueError(f"{JOURNAL_SIZE_ENV} must be from 1 to 100000, not {value}")
+    return size

@@ -111,6 +111,7 @@ class Resource:
             raise not_authenticated() from None
         if self.account_credentials_only:
             access.require_account_credentials(principal)
+        req.context.principal = principal  # for the admin API's request journal
         return principal
 
     def account(self, req: falcon.Request, account_sid: str) -> Account:

@@ -15,7 +15,6 @@ not active (suspended or closed) cannot be authorized: it is as unavailable as a
 import hashlib
 import hmac
 import json
-import secrets
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -161,7 +160,7 @@ def deauthorize_callback(app: ConnectApp, authorization: Authorization, now: dat
     if not app.deauthorize_callback_url:
         return None
     return Callback(
-        id="CB" + secrets.token_hex(16),
+        id=sids.new_sid(sids.CALLBACK),
         connect_app_sid=app.sid,
         account_sid=authorization.subaccount_sid,
         authorizing_account_sid=authorization.account_sid,

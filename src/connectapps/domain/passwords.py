@@ -91,3 +91,8 @@ def _verify(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def matches(password_hash: str, password: str) -> bool:
+    """Whether ``password`` is the one hashed, checked on the caller's thread (seeding, not sign-in)."""
+    return _verify(password_hash, password)

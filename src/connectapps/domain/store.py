@@ -26,6 +26,7 @@ from connectapps.domain.models import (
     WebSession,
 )
 from connectapps.domain.resources.records import Match, Resource
+from connectapps.domain.snapshots import SeedStore, SnapshotStore
 
 
 class SchemaStore(Protocol):
@@ -174,6 +175,9 @@ class OutboxStore(Protocol):
 
     def callback_attempts(self, callback_id: str) -> list[CallbackAttempt]: ...
 
+    def hurry_callbacks(self, now: datetime) -> int:
+        """Make every pending, unleased callback due ``now`` (no backoff wait); how many were moved."""
+        ...
 
 class ResourceStore(Protocol):
     """The spec-driven resources (domain/resources/)."""
@@ -291,6 +295,6 @@ class ConnectStore(AccountStore, ConnectAppStore, AuthorizationStore, Protocol):
 
 class Store(
     SchemaStore, ConnectStore, UserStore, OutboxStore, ResourceStore, SettingsStore, SessionStore,
-    ThrottleStore, ListingStore, KeyStore, Protocol,
+    ThrottleStore, ListingStore, KeyStore, SnapshotStore, SeedStore, Protocol,
 ):
     """Every role: what a backend implements and what the server hands its parts."""

@@ -4,7 +4,6 @@ Hashing and the bound on concurrent checks are passwords.py's; throttling is thr
 """
 
 import hmac
-import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -40,7 +39,7 @@ def create(store: PeopleStore, email: str, password: str) -> NewUser:
     _check_password(password)
     if store.get_user_by_email(email) is not None:
         raise InvalidParameter("email", InvalidParameter.EMAIL_TAKEN, email)
-    user = User(id="US" + secrets.token_hex(16), email=email, password_hash=passwords.hash_password(password),
+    user = User(id=sids.new_sid(sids.USER), email=email, password_hash=passwords.hash_password(password),
                 date_created=datetime.now(UTC))
     account = new_accounts.new_account(f"{email}'s account", user_id=user.id)
     store.insert_user(user, account)

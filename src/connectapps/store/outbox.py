@@ -114,3 +114,11 @@ class OutboxSql(SqlBase, OutboxStore):
             f"{CALLBACK_ATTEMPTS.select} WHERE callback_id = ? ORDER BY attempt", (callback_id,)
         )
         return [CALLBACK_ATTEMPTS.from_row(r) for r in rows]
+
+    def hurry_callbacks(self, now: datetime) -> int:
+        """Make every pending callback waiting out a backoff due ``now`` (the admin API's "deliver
+        now"); leased ones are left to their sender. How many were moved."""
+        at = timestamp(now)
+        sql = ("UPDATE callbacks SET next_attempt_at = ? WHERE status = ? AND next_attempt_at > ? "
+               "AND (lease_until IS NULL OR lease_until < ?) RETURNING id")
+        return len(self._query(sql, (at, PENDING, at, at)))

@@ -36,7 +36,9 @@ from connectapps.store.outbox import OutboxSql
 from connectapps.store.resources import ResourceSql
 from connectapps.store.rows import ACCOUNTS, AUTHORIZATIONS, CALLBACKS, CONNECT_APPS, USERS, timestamp
 from connectapps.store.schema import SchemaSql
+from connectapps.store.seeds import SeedSql
 from connectapps.store.signin import SessionSql, ThrottleSql
+from connectapps.store.snapshots import SnapshotSql
 
 
 class AccountSql(SqlBase, AccountStore):
@@ -191,6 +193,6 @@ class SettingsSql(SqlBase, SettingsStore):
 
 class SqlStore(
     SchemaSql, AccountSql, ConnectAppSql, UserSql, AuthorizationSql, OutboxSql, ResourceSql, SettingsSql,
-    SessionSql, ThrottleSql, ListingSql, KeySql, Store,
+    SessionSql, ThrottleSql, ListingSql, KeySql, SnapshotSql, SeedSql, Store,
 ):
     """Every role of the Store, in SQL shared by the backends."""

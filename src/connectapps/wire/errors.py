@@ -132,6 +132,7 @@ def envelope(error: TwilioError) -> dict[str, Any]:
 
 
 def render_error(resp: falcon.Response, error: TwilioError) -> None:
+    resp.context.twilio_code = error.code  # for the admin API's request journal
     resp.status = error.status
     resp.content_type = render.JSON
     resp.data = render.encode(envelope(error))

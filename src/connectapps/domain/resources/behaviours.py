@@ -15,7 +15,6 @@
 
 import math
 import re
-import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -125,7 +124,7 @@ def _number(c: Call, values: Mapping[str, Any], row: Resource) -> Prepared:
         area = str(values.get("AreaCode"))
         if _AREA_CODE.match(area) is None:
             raise InvalidValue(c.op.id, "AreaCode", area, "a three-digit North American area code")
-        number = f"+1{area}555{secrets.randbelow(10000):04d}"
+        number = f"+1{area}555{sids.randbelow(10000):04d}"
     number_type = row.data.get(NUMBER_TYPE) or ("toll_free" if _TOLL_FREE.match(number) else "local")
     data = {"friendly_name": formatted(number), "capabilities": {"voice": True, "sms": True, "mms": True,
             "fax": False}, "status": "in-use", "origin": "twilio", "beta": False, "api_version": API_VERSION,
@@ -168,12 +167,12 @@ def _validation_request(c: Call, values: Mapping[str, Any], row: Resource) -> Pr
     caller_id = Resource(c.account.sid, "outgoing_caller_id", "", sids.new_sid("PN"),
                          {"phone_number": number, "friendly_name": name}, c.now, c.now)
     answer = {"account_sid": c.account.sid, "call_sid": sids.new_sid("CA"), "friendly_name": name,
-              "phone_number": number, "validation_code": f"{secrets.randbelow(1000000):06d}"}
+              "phone_number": number, "validation_code": f"{sids.randbelow(1000000):06d}"}
     return Prepared([caller_id], answer=_answer(c, row.sid, answer))
 
 
 def _token(c: Call, values: Mapping[str, Any], row: Resource) -> Prepared:
-    username, password = secrets.token_hex(32), secrets.token_urlsafe(32)
+    username, password = sids.token_hex(32), sids.token_urlsafe(32)
     servers = [{"url": "stun:global.stun.twilio.com:3478", "urls": "stun:global.stun.twilio.com:3478"}] + [
         {"url": f"turn:global.turn.twilio.com:{port}", "urls": f"turn:global.turn.twilio.com:{port}",
          "username": username, "credential": password} for port in ("3478?transport=udp", "443?transport=tcp")]
