@@ -1,5 +1,6 @@
 """Builds the WSGI application: routes -> resources, Twilio's headers, the error envelope."""
 
+import logging
 import secrets
 from typing import Any
 
@@ -13,10 +14,12 @@ from connectapps.api.connect_apps import ConnectAppInstance, ConnectAppList
 from connectapps.delivery.egress import Policy
 from connectapps.delivery.worker import Settings, Worker
 from connectapps.domain import sids
+from connectapps.ops.access import AccessLog, Observer
 from connectapps.store import open_store
 from connectapps.store.interface import Store
 from connectapps.wire import errors, methods, render, uris
 
+log = logging.getLogger("connectapps.server")
 HEALTH_BODY = render.encode({"status": "ok"})
 
 
@@ -28,11 +31,14 @@ class RequestScope:
     def __init__(self, store: Store) -> None:
         self.store = store
 
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        req.context.request_id = sids.REQUEST + secrets.token_hex(16)
+
     def process_response(
         self, req: falcon.Request, resp: falcon.Response, resource: Any, req_succeeded: bool
     ) -> None:
         self.store.end_request()
-        resp.set_header("Twilio-Request-Id", sids.REQUEST + secrets.token_hex(16))
+        resp.set_header("Twilio-Request-Id", req.context.request_id)
 
 
 class Probe(methods.Unauthenticated):
@@ -59,7 +65,8 @@ class Ready(Probe):
         try:
             self.store.ping()
         except Exception as exc:  # any database failure means "not ready"
-            req.env["wsgi.errors"].write(f"readiness: database unavailable: {type(exc).__name__}\n")
+            log.warning("readiness: database unavailable: %s", type(exc).__name__,
+                        extra={"event": "not_ready", "fields": {"reason": type(exc).__name__}})
             resp.status = 503
             resp.data = render.encode({"status": "unavailable"})
             return
@@ -75,8 +82,10 @@ def route_not_found(req: falcon.Request, resp: falcon.Response, exc: Exception, 
         errors.render_error(resp, errors.not_found(req.path))
 
 
-def create_app(store: Store) -> falcon.App[falcon.Request, falcon.Response]:
-    app = falcon.App(middleware=[RequestScope(store)])
+def create_app(store: Store, observe: Observer | None = None) -> falcon.App[falcon.Request, falcon.Response]:
+    """The application; ``observe`` sees every request's route, method, status and duration (metrics)."""
+    middleware: list[Any] = [RequestScope(store), AccessLog(observe)]
+    app = falcon.App(middleware=middleware)
     # Every body sets its own type; an empty one (OPTIONS, a redirect) has none. Falcon checks for None,
     # though its annotation says str.
     app.resp_options.default_media_type = None  # type: ignore[assignment]

@@ -16,6 +16,7 @@ from connectapps.domain import access
 from connectapps.domain.access import Principal
 from connectapps.domain.errors import NotAuthenticated
 from connectapps.domain.models import Account
+from connectapps.ops.access import note_principal
 from connectapps.store.interface import Store
 from connectapps.wire import methods, render
 from connectapps.wire.errors import method_not_allowed, not_authenticated
@@ -95,9 +96,14 @@ class Resource:
         if credentials is None:
             raise not_authenticated(NO_CREDENTIALS)
         try:
-            return access.authenticate(self.store, *credentials)
+            principal = access.authenticate(self.store, *credentials)
         except NotAuthenticated:
             raise not_authenticated() from None
+        if principal.delegation is None:
+            note_principal("account", principal.account.sid)
+        else:
+            note_principal("connect_app", principal.account.sid, principal.delegation.connect_app_sid)
+        return principal
 
     def account(self, req: falcon.Request, account_sid: str) -> Account:
         """The path's account, once the caller is known and allowed this request's method on it."""

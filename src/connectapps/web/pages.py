@@ -7,6 +7,7 @@ an HTML page here, and answer 405 (as HTML) to methods they do not define.
 """
 
 import functools
+import logging
 import math
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from connectapps.wire import methods
 HTML = "text/html; charset=utf-8"
 BUSY_RETRY_SECONDS = 1
 
+log = logging.getLogger("connectapps.web")
 _env = Environment(
     loader=PackageLoader("connectapps.web", "templates"),
     autoescape=True,  # every template, whatever its name
@@ -147,7 +149,8 @@ def _guarded(responder: Responder) -> Responder:
         except falcon.HTTPError as exc:
             error_page(resp, WebError(exc.status_code, exc.title or "Error", exc.description or ""))
         except Exception as exc:
-            req.env["wsgi.errors"].write(f"unhandled error on {req.method} {req.path}: {type(exc).__name__}\n")
+            log.error("unhandled error on %s %s", req.method, req.path, exc_info=exc,
+                      extra={"event": "unhandled_error", "fields": {"method": req.method, "path": req.path}})
             error_page(resp, WebError(500, "Something went wrong", "The server could not answer. Try again."))
 
     return guarded

@@ -15,6 +15,7 @@ import falcon
 from connectapps.domain import authorizations, passwords, sessions, users
 from connectapps.domain.errors import Busy, ConsentChanged, DomainError, NotAuthenticated
 from connectapps.domain.models import ConnectApp, User
+from connectapps.ops.access import note_principal
 from connectapps.store.interface import Store
 from connectapps.web import csrf, static
 from connectapps.web.inputs import client_address, discard_body, read_form, safe_next
@@ -47,7 +48,10 @@ class Web:
 
     def user(self, session: Session | None) -> User | None:
         """The signed-in user: a good cookie whose session the server has not ended."""
-        return self.sessions.user(session)
+        user = self.sessions.user(session)
+        if user is not None:
+            note_principal("user", user.id)
+        return user
 
     def check_csrf(self, session: Session | None, token: str | None) -> None:
         """Refuse the form (403) unless ``token`` is this session's CSRF token."""

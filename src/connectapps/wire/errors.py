@@ -4,7 +4,7 @@ Body: ``{"code", "message", "more_info", "status"}`` with the HTTP status. twili
 ``code`` and ``message``; twilio-node and twilio-cli also read ``more_info``.
 """
 
-import traceback
+import logging
 from typing import Any
 
 import falcon
@@ -21,6 +21,7 @@ from connectapps.wire import render
 from connectapps.wire.forms import FormError, param_name
 
 MORE_INFO = "https://www.twilio.com/docs/errors/{code}"
+log = logging.getLogger("connectapps.errors")
 WWW_AUTHENTICATE = 'Basic realm="Twilio API"'
 
 # Codes used here, each from Twilio's error dictionary (docs/compatibility.md has the sources).
@@ -130,6 +131,7 @@ def render_error(resp: falcon.Response, error: TwilioError) -> None:
     resp.status = error.status
     resp.content_type = render.JSON
     resp.data = render.encode(envelope(error))
+    resp.context.twilio_code = error.code  # for the access log
     for name, value in error.headers.items():
         resp.set_header(name, value)
 
@@ -158,8 +160,8 @@ def install(app: falcon.App[falcon.Request, falcon.Response]) -> None:
 
     def on_unexpected(req: falcon.Request, resp: falcon.Response, exc: Exception, params: Any) -> None:
         # The traceback names code, never request data: no credentials reach the log.
-        trace = "".join(traceback.format_exception(exc))
-        req.env["wsgi.errors"].write(f"unhandled error on {req.method} {req.path}:\n{trace}")
+        log.error("unhandled error on %s %s", req.method, req.path, exc_info=exc,
+                  extra={"event": "unhandled_error", "fields": {"method": req.method, "path": req.path}})
         render_error(resp, TwilioError(500, INTERNAL_ERROR, "Internal Server Error"))
 
     # Falcon picks the most specific handler for an exception.
