@@ -14,6 +14,7 @@ from connectapps.api.connect_apps import ConnectAppInstance, ConnectAppList
 from connectapps.delivery.egress import Policy
 from connectapps.delivery.worker import Settings, Worker
 from connectapps.domain import sids
+from connectapps.ops import metrics
 from connectapps.ops.access import AccessLog, Observer
 from connectapps.store import open_store
 from connectapps.store.interface import Store
@@ -113,9 +114,10 @@ def create_app(store: Store, observe: Observer | None = None) -> falcon.App[falc
 def create_app_from_env() -> falcon.App[falcon.Request, falcon.Response]:
     """The factory Granian calls in each worker: its own store (schema already migrated by
     ``serve``), its own deauthorize-callback sender thread and closer of silent connections."""
+    observe = metrics.install() if metrics.address() is not None else None
     store = open_store(config.database_url())
     store.migrate()
     serving.guard_worker()
     if config.callbacks_enabled():
         Worker(store, Settings.from_env(), Policy.from_env()).start()
-    return create_app(store)
+    return create_app(store, observe)

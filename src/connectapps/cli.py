@@ -3,7 +3,6 @@ authorizations, callbacks, db, dev. Every command takes --database."""
 
 import argparse
 import logging
-import os
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
@@ -11,14 +10,11 @@ from typing import Any
 
 import orjson
 
-from connectapps import cli_lists, config, firstrun, serving
+from connectapps import cli_lists, cli_serve, config
 from connectapps.cli_lists import CommandError
-from connectapps.delivery.egress import Policy
-from connectapps.delivery.worker import Settings
 from connectapps.domain import accounts, authorizations, connect_apps, users
 from connectapps.domain.errors import DomainError
 from connectapps.domain.models import ACTIVE
-from connectapps.ops import logs
 from connectapps.store import open_store, opening
 from connectapps.store.interface import Store
 from connectapps.wire import render
@@ -47,75 +43,6 @@ def _store(args: argparse.Namespace, create: bool = False) -> Store:
     store = _open(args, create)
     store.migrate()
     return store
-
-
-def _database_flag(args: argparse.Namespace) -> str:
-    return f" --database {opening.redact(args.database)}" if args.database else ""
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    from granian import Granian
-    from granian.constants import Interfaces
-    from granian.log import LogLevels
-
-    if serving.port_in_use(args.host, args.port):
-        return _fail(f"{args.host}:{args.port} is already in use; stop the server there or choose another --port")
-    for name, value in ((logs.FORMAT_ENV, args.log_format), (logs.LEVEL_ENV, args.log_level)):
-        if value is not None:
-            os.environ[name] = value
-    try:
-        log_config = logs.configure()  # the workers apply the same (through Granian)
-    except ValueError as exc:
-        return _fail(str(exc))
-    serving.raise_open_files_limit()
-    serving.first_byte_timeout()  # a bad CONNECTAPPS_FIRST_BYTE_TIMEOUT fails here, not in every worker
-    url = config.database_url(args.database)
-    os.environ[config.DATABASE_ENV] = url  # the workers build their app from it
-    if args.callback_allowed_hosts is not None:
-        os.environ[config.CALLBACK_ALLOWED_HOSTS_ENV] = args.callback_allowed_hosts
-    if config.callbacks_enabled():
-        try:  # checked here, once, so that a bad setting stops the start with a clear message
-            Settings.from_env()
-            policy = Policy.from_env()
-        except ValueError as exc:
-            return _fail(str(exc))
-    fresh = opening.new_sqlite_file(url)
-    store = open_store(url, create=True)
-    if fresh is not None:
-        logs.event(log, logging.INFO, "database_created", f"created a new SQLite database at {fresh}", path=fresh)
-    applied = store.migrate()
-    logs.event(log, logging.INFO, "migrations", f"schema version {store.schema_version()}; applied: "
-               f"{applied or 'nothing'}", applied=applied, schema_version=store.schema_version())
-    if config.callbacks_enabled():
-        logs.event(log, logging.INFO, "callback_policy", f"Deauthorize callbacks may go to {policy.describe()} "
-                   "(--callback-allowed-hosts).", destinations=policy.describe())
-    if args.demo:
-        print(firstrun.first_run(store, args.host, args.port, opening.redact(url), _database_flag(args)), flush=True)
-    store.close()
-    checks = config.sign_in_concurrency()
-    os.environ[config.SIGNIN_CONCURRENCY_ENV] = str(checks)
-    sqlite = url.startswith("sqlite:")
-    # Threads that wait on password checks (at most ``checks``) must leave others to answer the API.
-    threads = args.blocking_threads or (checks + 1 if sqlite else max(4, checks + 2))
-    http1, http2 = serving.http_settings()
-    logs.event(log, logging.INFO, "start", f"serving on {args.host}:{args.port} with {args.workers} worker(s)",
-               host=args.host, port=args.port, workers=args.workers, database=opening.redact(url))
-    Granian(
-        target="connectapps.app:create_app_from_env",
-        factory=True,
-        interface=Interfaces.WSGI,
-        address=args.host,
-        port=args.port,
-        workers=args.workers,
-        blocking_threads=threads,
-        log_access=False,
-        log_level=LogLevels(logs.log_level()),
-        log_dictconfig=log_config,
-        http1_settings=http1,
-        http2_settings=http2,
-    ).serve()
-    logs.event(log, logging.INFO, "stop", "stopped")
-    return 0
 
 
 def cmd_accounts_create(args: argparse.Namespace) -> int:
@@ -266,23 +193,7 @@ def build_parser() -> argparse.ArgumentParser:
                         f"{config.DEFAULT_DATABASE_URL})")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", parents=[common], help="run the HTTP server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--blocking-threads", type=int, help="Python threads per worker (default on SQLite: "
-                       f"one more than the concurrent password checks (${config.SIGNIN_CONCURRENCY_ENV}), as more "
-                       "only contend for the GIL; on PostgreSQL: 4, or two more than the checks)")
-    serve.add_argument("--demo", action="store_true", help="on an empty database, create a demo person, account "
-                       "and Connect App and print how to sign in; otherwise print how to get back in")
-    serve.add_argument("--callback-allowed-hosts", metavar="LIST", help="where deauthorize callbacks may go "
-                       "besides public addresses: comma-separated loopback, private, *, CIDRs, host names "
-                       f"(default: ${config.CALLBACK_ALLOWED_HOSTS_ENV}, or public addresses only)")
-    serve.add_argument("--log-format", choices=logs.FORMATS, help="json: one JSON object per line (default: "
-                       f"${logs.FORMAT_ENV}, or json); text: for a terminal")
-    serve.add_argument("--log-level", choices=logs.LEVELS, help=f"default: ${logs.LEVEL_ENV}, or info "
-                       "(warning leaves out the access log)")
-    serve.set_defaults(func=cmd_serve)
+    cli_serve.add(commands, common)
 
     accounts_cmd = commands.add_parser("accounts", help="accounts and subaccounts").add_subparsers(
         dest="sub", required=True)

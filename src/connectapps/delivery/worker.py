@@ -34,6 +34,7 @@ from connectapps.delivery import sender
 from connectapps.delivery.egress import Policy
 from connectapps.domain.authorizations import callback_destination
 from connectapps.domain.models import DELIVERED, FAILED, PENDING, Callback, CallbackAttempt
+from connectapps.ops import logs, meter
 from connectapps.store.interface import Store
 
 log = logging.getLogger("connectapps.delivery")
@@ -206,9 +207,10 @@ class Worker:
         if job.auth_token is None:
             outcome = sender.Outcome(None, 0, APP_GONE, final=True)
         elif started >= give_up_at and previous_unlogged:
-            log.warning("callback %s: given up (the previous claim was interrupted past the retry period)",
-                        callback.id)
-            self._finish(callback, None, FAILED, None)
+            logs.event(log, logging.WARNING, "callback_given_up", f"callback {callback.id}: given up (the previous "
+                       "claim was interrupted past the retry period)", callback_id=callback.id, reason="interrupted")
+            if self._finish(callback, None, FAILED, None):
+                meter.callback_given_up()
             return
         elif not self._still_ours(callback):
             log.warning("callback %s: delivered or claimed again meanwhile; claim %d not sent",
@@ -219,14 +221,12 @@ class Worker:
             outcome = sender.send(
                 callback.url, callback.method, params, job.auth_token, self.settings.timeout, self.policy
             )
-        if outcome.error is not None:  # the operator's log: the detail, but no path, query or signature
-            log.warning("callback %s attempt %d to %s: %s (%s)", callback.id, callback.claims,
-                     _where(callback.url), outcome.error, outcome.detail)
         ended = datetime.now(UTC)
         status, next_at = DELIVERED, None
         if not outcome.delivered:
             next_at = ended + timedelta(seconds=backoff(self.settings, callback.claims))
             status = FAILED if outcome.final or next_at > give_up_at else PENDING
+        _log_attempt(callback, outcome, status)
         attempt = CallbackAttempt(
             callback_id=callback.id, attempt=callback.claims, sender=self.name, date_started=started,
             status_code=outcome.status_code, latency_ms=outcome.latency_ms, error=outcome.error,
@@ -234,6 +234,8 @@ class Worker:
         if not self._finish(callback, attempt, status, next_at if status == PENDING else None):
             log.warning("callback %s: claim %d was not the newest when it reported (its attempt is logged)",
                         callback.id, callback.claims)
+        elif status == FAILED:
+            meter.callback_given_up()
 
     def _still_ours(self, callback: Callback) -> bool:
         """Just before sending: not delivered meanwhile, and no newer claim."""
@@ -263,6 +265,35 @@ class Worker:
 def destination(callback: Callback) -> str:
     """The host a callback goes to (rows queued before destinations were stored: from its URL)."""
     return callback.destination or callback_destination(callback.url)
+
+
+def outcome_label(outcome: sender.Outcome) -> str:
+    """A bounded name for an attempt's outcome (the metrics' label): ``delivered``, ``http_error``,
+    ``app_gone`` or a failure category with underscores."""
+    if outcome.delivered:
+        return "delivered"
+    if outcome.status_code is not None:
+        return "http_error"
+    if outcome.error == APP_GONE:
+        return "app_gone"
+    return (outcome.error or "unknown").replace(" ", "_")
+
+
+def _log_attempt(callback: Callback, outcome: sender.Outcome, status: str) -> None:
+    """The operator's log of one attempt: the detail, but no path, query or signature."""
+    label = outcome_label(outcome)
+    meter.callback_attempt(label)
+    where = _where(callback.url)
+    fields = {"callback_id": callback.id, "attempt": callback.claims, "destination": where, "outcome": label,
+              "status_code": outcome.status_code, "latency_ms": outcome.latency_ms, "next_status": status}
+    if outcome.error is None:
+        logs.event(log, logging.INFO, "callback_attempt", f"callback {callback.id} attempt {callback.claims} to "
+                   f"{where}: delivered", **fields)
+        return
+    given_up = " (given up)" if status == FAILED else ""
+    logs.event(log, logging.WARNING, "callback_given_up" if status == FAILED else "callback_attempt",
+               f"callback {callback.id} attempt {callback.claims} to {where}: {outcome.error} ({outcome.detail})"
+               f"{given_up}", **fields)
 
 
 def _where(url: str) -> str:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from connectapps.domain.errors import Throttled
+from connectapps.ops import meter
 from connectapps.store.interface import Store
 
 FREE_ATTEMPTS = 5
@@ -64,6 +65,7 @@ def attempt(store: Store, email: str, address: str, now: datetime) -> Attempt:
     if store.count_sign_in_attempt(counted.pair, now, stale, schedule) is None:
         current = store.get_sign_in_throttle(counted.pair)
         wait = current.next_at - now if current is not None else timedelta(0)
+        meter.signin_refused("throttled")
         raise Throttled(max(wait, timedelta(seconds=1)))
     return counted
 

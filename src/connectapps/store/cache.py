@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from connectapps.domain.models import Account, Authorization, ConnectApp
+from connectapps.ops import meter
 from connectapps.store.sql import SqlStore
 
 T = TypeVar("T")
@@ -64,7 +65,9 @@ class CachedSqlStore(SqlStore):
         if not state.validated:
             self._validate()
         if key in state.entries:
+            meter.cache_lookup(True)
             return state.entries[key]  # type: ignore[return-value]
+        meter.cache_lookup(False)
         value = load()
         if value is not None:
             state.entries[key] = value

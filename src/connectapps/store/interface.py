@@ -154,6 +154,10 @@ class Store(Listings, Protocol):
 
     def get_callback(self, callback_id: str) -> Callback | None: ...
 
+    def outbox_summary(self) -> tuple[int, datetime | None]:
+        """(pending callbacks, when the oldest of them was queued): the outbox's depth and age."""
+        ...
+
     def list_callbacks(self, connect_app_sid: str | None = None) -> list[Callback]:
         """Callbacks, newest first; of one app if given."""
         ...

@@ -99,6 +99,12 @@ class OutboxSql(SqlBase):
                 row = dataclasses.replace(interrupted, callback_id=callback_id, attempt=number)
                 run(_PLACEHOLD, CALLBACK_ATTEMPTS.to_row(row))
 
+    def outbox_summary(self) -> tuple[int, datetime | None]:
+        """How many callbacks are pending, and when the oldest of them was queued (for the metrics)."""
+        rows = self._query(self._sql("SELECT COUNT(*), MIN(date_created) FROM callbacks WHERE status = ?"), (PENDING,))
+        count, oldest = rows[0]
+        return int(count), datetime.fromisoformat(oldest) if oldest else None
+
     def get_callback(self, callback_id: str) -> Callback | None:
         return self._one(CALLBACKS, "id = ?", (callback_id,))
 

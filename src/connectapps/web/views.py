@@ -15,6 +15,7 @@ import falcon
 from connectapps.domain import authorizations, passwords, sessions, users
 from connectapps.domain.errors import Busy, ConsentChanged, DomainError, NotAuthenticated
 from connectapps.domain.models import ConnectApp, User
+from connectapps.ops import meter
 from connectapps.ops.access import note_principal
 from connectapps.store.interface import Store
 from connectapps.web import csrf, static
@@ -151,6 +152,7 @@ class SignIn(Page):
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         if passwords.saturated():  # refused before any work: a flood of sign-ins must not crowd out the rest
             discard_body(req)
+            meter.signin_refused("busy")
             raise Busy()
         session = self.web.begin(req)
         form = read_form(req)
