@@ -1,5 +1,6 @@
 """Builds the WSGI application: routes -> resources, Twilio's headers, the error envelope."""
 
+import functools
 import logging
 import secrets
 from typing import Any
@@ -14,7 +15,7 @@ from connectapps.api.connect_apps import ConnectAppInstance, ConnectAppList
 from connectapps.delivery.egress import Policy
 from connectapps.delivery.worker import Settings, Worker
 from connectapps.domain import sids
-from connectapps.ops import metrics
+from connectapps.ops import lifecycle, metrics
 from connectapps.ops.access import AccessLog, Observer
 from connectapps.store import open_store
 from connectapps.store.interface import Store
@@ -118,6 +119,8 @@ def create_app_from_env() -> falcon.App[falcon.Request, falcon.Response]:
     store = open_store(config.database_url())
     store.migrate()
     serving.guard_worker()
-    if config.callbacks_enabled():
-        Worker(store, Settings.from_env(), Policy.from_env()).start()
+    sender = Worker(store, Settings.from_env(), Policy.from_env()) if config.callbacks_enabled() else None
+    if sender is not None:
+        sender.start()
+    lifecycle.at_worker_exit(functools.partial(lifecycle.stop_worker, store, sender))
     return create_app(store, observe)

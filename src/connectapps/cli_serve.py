@@ -10,7 +10,7 @@ from connectapps import config, firstrun, serving
 from connectapps.cli_lists import CommandError
 from connectapps.delivery.egress import Policy
 from connectapps.delivery.worker import Settings
-from connectapps.ops import logs, metrics
+from connectapps.ops import lifecycle, logs, metrics
 from connectapps.store import open_store, opening
 
 log = logging.getLogger("connectapps.server")
@@ -31,6 +31,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         log_config = logs.configure()  # the workers apply the same (through Granian)
         metrics_at = metrics.address()
+        lifecycle.shutdown_timeout()
     except ValueError as exc:
         raise CommandError(str(exc)) from None
     serving.raise_open_files_limit()
@@ -94,6 +95,7 @@ def _granian(args: argparse.Namespace, threads: int, log_config: dict[str, Any])
         workers=args.workers,
         blocking_threads=threads,
         log_access=False,
+        workers_kill_timeout=lifecycle.shutdown_timeout(),
         log_level=LogLevels(logs.log_level()),
         log_dictconfig=log_config,
         http1_settings=http1,

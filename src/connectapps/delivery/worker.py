@@ -17,6 +17,7 @@
   the next claim logs the dead claim as interrupted and sends again.
 """
 
+import contextlib
 import dataclasses
 import logging
 import os
@@ -24,6 +25,7 @@ import queue
 import random
 import socket
 import threading
+import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -113,18 +115,55 @@ class Worker:
         self._lock = threading.Lock()
         self._busy: Counter[str] = Counter()  # sends in progress, per destination host
         self._jobs: queue.SimpleQueue[Job] = queue.SimpleQueue()
+        self._dispatcher: threading.Thread | None = None
 
     def start(self) -> threading.Thread:
         """The sending threads and the dispatcher, all daemons of this process."""
         for number in range(self.settings.concurrency):
             threading.Thread(target=self._send_forever, name=f"callback-send-{number}", daemon=True).start()
-        thread = threading.Thread(target=self.run, name="callback-dispatch", daemon=True)
-        thread.start()
-        return thread
+        self._dispatcher = threading.Thread(target=self.run, name="callback-dispatch", daemon=True)
+        self._dispatcher.start()
+        return self._dispatcher
 
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+
+    def shutdown(self, grace: float) -> tuple[int, int]:
+        """Stop for good (the process is exiting): claim nothing more, give back the claims no thread
+        has started sending, and wait up to ``grace`` seconds for the sends in progress, each of which
+        ends by its own deadline and is logged. Returns (claims given back, sends still unfinished):
+        an unfinished send's claim runs out with its lease and the callback is sent again."""
+        self.stop()
+        if self._dispatcher is not None:
+            self._dispatcher.join(grace)  # its round in progress ends: what it claimed is queued
+        queued = []
+        with contextlib.suppress(queue.Empty):
+            while True:
+                queued.append(self._jobs.get_nowait())
+        released = self._give_back(queued)
+        deadline = time.monotonic() + grace
+        while self._in_flight() and time.monotonic() < deadline:
+            self._wake.wait(0.05)
+            self._wake.clear()
+        return released, self._in_flight()
+
+    def _in_flight(self) -> int:
+        with self._lock:
+            return sum(self._busy.values())
+
+    def _give_back(self, jobs: list[Job]) -> int:
+        """Release claims that were never sent, as if they had not been made (see store/outbox.py)."""
+        if not jobs:
+            return 0
+        try:
+            return self.store.release_claims(self.name, [job.callback for job in jobs])
+        except Exception:  # their leases will run out instead
+            log.exception("callback sender: giving back %d claims failed", len(jobs))
+            return 0
+        finally:
+            for job in jobs:
+                self._done(job)
 
     def run(self) -> None:
         while not self._stop.is_set():
@@ -184,7 +223,11 @@ class Worker:
 
     def _send_forever(self) -> None:
         while True:
-            self._deliver_and_release(self._jobs.get())
+            job = self._jobs.get()
+            if self._stop.is_set():  # stopping: not sent, given back
+                self._give_back([job])
+            else:
+                self._deliver_and_release(job)
 
     def _deliver_and_release(self, job: Job) -> None:
         try:
@@ -192,11 +235,14 @@ class Worker:
         except Exception:
             log.exception("callback %s: delivery failed", job.callback.id)
         finally:
-            with self._lock:
-                self._busy[job.destination] -= 1
-                if self._busy[job.destination] <= 0:
-                    del self._busy[job.destination]
-            self._wake.set()
+            self._done(job)
+
+    def _done(self, job: Job) -> None:
+        with self._lock:
+            self._busy[job.destination] -= 1
+            if self._busy[job.destination] <= 0:
+                del self._busy[job.destination]
+        self._wake.set()
 
     def deliver(self, job: Job) -> None:
         """One attempt under claim ``callback.claims``, logged as attempt number ``callback.claims``."""

@@ -1,0 +1,82 @@
+"""A steady client load on a server, for the restart tests: every request's outcome is kept."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import requests
+from urllib3.exceptions import NewConnectionError
+
+Request = Callable[[requests.Session | None], requests.Response]
+
+
+@dataclass
+class Outcome:
+    started: float
+    ended: float
+    status: int | None = None
+    error: str | None = None
+    refused: bool = False  # no connection: the server had stopped accepting (never a lost request)
+
+
+@dataclass
+class Load:
+    """``clients`` threads sending ``request`` in a loop until stopped; half keep their connection alive."""
+
+    request: Request
+    clients: int = 4
+    outcomes: list[Outcome] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _threads: list[threading.Thread] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __enter__(self) -> Load:
+        for n in range(self.clients):
+            thread = threading.Thread(target=self._run, args=(n % 2 == 0,), daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(30)
+
+    def _run(self, keep_alive: bool) -> None:
+        session = requests.Session() if keep_alive else None
+        while not self._stop.is_set():
+            outcome = Outcome(time.monotonic(), 0.0)
+            try:
+                outcome.status = self.request(session).status_code
+            except requests.ConnectionError as exc:
+                outcome.refused = _refused(exc)
+                outcome.error = repr(exc)[:300]
+                if outcome.refused:
+                    time.sleep(0.01)
+            except requests.RequestException as exc:
+                outcome.error = repr(exc)[:300]
+            outcome.ended = time.monotonic()
+            with self._lock:
+                self.outcomes.append(outcome)
+
+    def failed(self) -> list[Outcome]:
+        """Requests that reached the server and got no good answer: an error on an accepted connection
+        (reset, empty reply, timeout) or a status other than 2xx/3xx."""
+        return [o for o in self.outcomes
+                if (o.error is not None and not o.refused) or (o.status is not None and o.status >= 400)]
+
+    def answered(self, after: float = 0.0) -> int:
+        return sum(1 for o in self.outcomes if o.status is not None and o.started >= after)
+
+
+def _refused(exc: requests.ConnectionError) -> bool:
+    """A connection the server never accepted (ECONNREFUSED), as opposed to one it dropped."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, (NewConnectionError, ConnectionRefusedError)):
+            return True
+        cause = cause.__cause__ or cause.__context__ or getattr(cause, "reason", None)
+    return False
