@@ -15,7 +15,7 @@ from connectapps.api.connect_apps import ConnectAppInstance, ConnectAppList
 from connectapps.delivery.egress import Policy
 from connectapps.delivery.worker import Settings, Worker
 from connectapps.domain import sids
-from connectapps.ops import lifecycle, metrics
+from connectapps.ops import lifecycle, limits, metrics
 from connectapps.ops.access import AccessLog, Observer
 from connectapps.store import open_store
 from connectapps.store.interface import Store
@@ -84,9 +84,12 @@ def route_not_found(req: falcon.Request, resp: falcon.Response, exc: Exception, 
         errors.render_error(resp, errors.not_found(req.path))
 
 
-def create_app(store: Store, observe: Observer | None = None) -> falcon.App[falcon.Request, falcon.Response]:
-    """The application; ``observe`` sees every request's route, method, status and duration (metrics)."""
-    middleware: list[Any] = [RequestScope(store), AccessLog(observe)]
+def create_app(
+    store: Store, observe: Observer | None = None, limited: bool = False
+) -> falcon.App[falcon.Request, falcon.Response]:
+    """The application; ``observe`` sees every request's route, method, status and duration (metrics);
+    ``limited``: a per-account concurrency limit is installed (ops/limits.py)."""
+    middleware: list[Any] = [RequestScope(store), AccessLog(observe), *([limits.Release()] if limited else [])]
     app = falcon.App(middleware=middleware)
     # Every body sets its own type; an empty one (OPTIONS, a redirect) has none. Falcon checks for None,
     # though its annotation says str.
@@ -123,4 +126,4 @@ def create_app_from_env() -> falcon.App[falcon.Request, falcon.Response]:
     if sender is not None:
         sender.start()
     lifecycle.at_worker_exit(functools.partial(lifecycle.stop_worker, store, sender))
-    return create_app(store, observe)
+    return create_app(store, observe, limits.install())

@@ -4,13 +4,15 @@ process runs beside them (the metrics listener)."""
 import argparse
 import logging
 import os
+import shutil
+import tempfile
 from typing import Any
 
 from connectapps import config, firstrun, serving
 from connectapps.cli_lists import CommandError
 from connectapps.delivery.egress import Policy
 from connectapps.delivery.worker import Settings
-from connectapps.ops import lifecycle, logs, metrics
+from connectapps.ops import lifecycle, limits, logs, metrics
 from connectapps.store import open_store, opening
 
 log = logging.getLogger("connectapps.server")
@@ -24,7 +26,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if serving.port_in_use(args.host, args.port):
         raise CommandError(f"{args.host}:{args.port} is already in use; stop the server there or choose another --port")
     settings = ((logs.FORMAT_ENV, args.log_format), (logs.LEVEL_ENV, args.log_level),
-                (metrics.ADDRESS_ENV, args.metrics))
+                (metrics.ADDRESS_ENV, args.metrics),
+                (limits.LIMIT_ENV, None if args.account_concurrency is None else str(args.account_concurrency)))
     for name, value in settings:
         if value is not None:
             os.environ[name] = value
@@ -32,6 +35,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         log_config = logs.configure()  # the workers apply the same (through Granian)
         metrics_at = metrics.address()
         lifecycle.shutdown_timeout()
+        allowed = limits.limit()
     except ValueError as exc:
         raise CommandError(str(exc)) from None
     serving.raise_open_files_limit()
@@ -66,16 +70,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     threads = args.blocking_threads or (checks + 1 if sqlite else max(4, checks + 2))
     logs.event(log, logging.INFO, "start", f"serving on {args.host}:{args.port} with {args.workers} worker(s)",
                host=args.host, port=args.port, workers=args.workers, database=opening.redact(url))
-    folder = metrics.prepare_directory() if metrics_at is not None else None  # before the workers fork
+    # Shared by the workers, made before they fork, removed at exit: counters and counts of this run only.
+    run = tempfile.mkdtemp(prefix="connectapps-run-") if metrics_at is not None or allowed else None
     try:
-        if metrics_at is not None:
+        if run is not None and allowed:
+            os.environ[limits.FILE_ENV] = os.path.join(run, "concurrency")
+            limits.create_file(os.environ[limits.FILE_ENV])
+            logs.event(log, logging.INFO, "concurrency_limit", f"at most {allowed} API requests in flight per "
+                       "account", limit=allowed)
+        if run is not None and metrics_at is not None:
+            metrics.prepare_directory(run)
             metrics.serve(metrics_at, open_store(url).outbox_summary)
             logs.event(log, logging.INFO, "metrics", f"metrics at http://{metrics_at[0]}:{metrics_at[1]}/metrics",
                        host=metrics_at[0], port=metrics_at[1])
         _granian(args, threads, log_config)
     finally:
-        if folder is not None:
-            metrics.remove_directory(folder)
+        if run is not None:
+            shutil.rmtree(run, ignore_errors=True)
     logs.event(log, logging.INFO, "stop", "stopped")
     return 0
 
@@ -123,4 +134,7 @@ def add(commands: "argparse._SubParsersAction[argparse.ArgumentParser]", common:
                        "(warning leaves out the access log)")
     serve.add_argument("--metrics", metavar="ADDRESS", help="serve Prometheus metrics at http://ADDRESS/metrics: "
                        f"PORT (loopback only) or HOST:PORT (default: ${metrics.ADDRESS_ENV}, or off)")
+    serve.add_argument("--account-concurrency", type=int, metavar="N", help="answer an account's API requests "
+                       "beyond N in flight with 429 / 20429, as Twilio does (default: "
+                       f"${limits.LIMIT_ENV}, or 0: no limit)")
     serve.set_defaults(func=cmd_serve)

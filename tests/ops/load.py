@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import socket
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 import requests
 from urllib3.exceptions import NewConnectionError
+
+from connectapps.domain.models import Account
+from tests.conftest import Server
 
 Request = Callable[[requests.Session | None], requests.Response]
 
@@ -80,3 +86,28 @@ def _refused(exc: requests.ConnectionError) -> bool:
             return True
         cause = cause.__cause__ or cause.__context__ or getattr(cause, "reason", None)
     return False
+
+
+class SlowUpload:
+    """A POST whose body is sent in two halves on a raw connection: in flight until ``finish``."""
+
+    def __init__(self, server: Server, account: Account, app_sid: str, name: str) -> None:
+        self.body = urlencode({"FriendlyName": name}).encode()
+        credentials = base64.b64encode(f"{account.sid}:{account.auth_token}".encode()).decode()
+        host, port = server.url.removeprefix("http://").split(":")
+        self.sock = socket.create_connection((host, int(port)), timeout=30)
+        head = (f"POST /2010-04-01/Accounts/{account.sid}/ConnectApps/{app_sid}.json HTTP/1.1\r\n"
+                f"Host: {host}\r\nAuthorization: Basic {credentials}\r\nConnection: close\r\n"
+                "Content-Type: application/x-www-form-urlencoded\r\n"
+                f"Content-Length: {len(self.body)}\r\n\r\n")
+        self.sock.sendall(head.encode() + self.body[:5])
+
+    def finish(self) -> tuple[int, str]:
+        self.sock.sendall(self.body[5:])
+        chunks = []
+        while chunk := self.sock.recv(65536):
+            chunks.append(chunk)
+        self.sock.close()
+        response = b"".join(chunks).decode()
+        status = int(response.split(" ", 2)[1]) if response else 0
+        return status, response.partition("\r\n\r\n")[2]

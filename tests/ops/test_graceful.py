@@ -1,22 +1,18 @@
 """Graceful stops under load: a rolling restart (SIGHUP) loses no request, and SIGTERM finishes what was
 accepted — requests and a deauthorize callback in flight — then exits 0."""
 
-import base64
 import json
 import os
 import signal
-import socket
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 import requests
 
 from connectapps.domain import authorizations
-from connectapps.domain.models import Account
 from tests.conftest import Server, drop_database_url, fresh_database_url, start_server, stop_server
-from tests.ops.load import Load
+from tests.ops.load import Load, SlowUpload
 from tests.receiver import Received, receiving
 
 CALLBACKS = {
@@ -114,28 +110,3 @@ def test_sigterm_finishes_requests_and_callbacks_in_flight_and_exits_0(backend: 
     finally:
         stop_server(server)
         drop_database_url(backend, url)
-
-
-class SlowUpload:
-    """A POST whose body is sent in two halves on a raw connection: in flight until ``finish``."""
-
-    def __init__(self, server: Server, account: Account, app_sid: str, name: str) -> None:
-        self.body = urlencode({"FriendlyName": name}).encode()
-        credentials = base64.b64encode(f"{account.sid}:{account.auth_token}".encode()).decode()
-        host, port = server.url.removeprefix("http://").split(":")
-        self.sock = socket.create_connection((host, int(port)), timeout=30)
-        head = (f"POST /2010-04-01/Accounts/{account.sid}/ConnectApps/{app_sid}.json HTTP/1.1\r\n"
-                f"Host: {host}\r\nAuthorization: Basic {credentials}\r\nConnection: close\r\n"
-                "Content-Type: application/x-www-form-urlencoded\r\n"
-                f"Content-Length: {len(self.body)}\r\n\r\n")
-        self.sock.sendall(head.encode() + self.body[:5])
-
-    def finish(self) -> tuple[int, str]:
-        self.sock.sendall(self.body[5:])
-        chunks = []
-        while chunk := self.sock.recv(65536):
-            chunks.append(chunk)
-        self.sock.close()
-        response = b"".join(chunks).decode()
-        status = int(response.split(" ", 2)[1]) if response else 0
-        return status, response.partition("\r\n\r\n")[2]

@@ -16,10 +16,11 @@ from connectapps.domain import access
 from connectapps.domain.access import Principal
 from connectapps.domain.errors import NotAuthenticated
 from connectapps.domain.models import Account
+from connectapps.ops import limits, meter
 from connectapps.ops.access import note_principal
 from connectapps.store.interface import Store
 from connectapps.wire import methods, render
-from connectapps.wire.errors import method_not_allowed, not_authenticated
+from connectapps.wire.errors import method_not_allowed, not_authenticated, too_many_requests
 
 NO_CREDENTIALS = "Authentication Error - No credentials provided"
 _READ_METHODS = frozenset({"GET", "HEAD"})
@@ -99,6 +100,9 @@ class Resource:
             principal = access.authenticate(self.store, *credentials)
         except NotAuthenticated:
             raise not_authenticated() from None
+        if not limits.enter(req.context, principal.account.sid):
+            meter.concurrency_limited()
+            raise too_many_requests()
         if principal.delegation is None:
             note_principal("account", principal.account.sid)
         else:

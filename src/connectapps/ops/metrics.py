@@ -4,18 +4,16 @@
   only, ``HOST:PORT`` where told. The API port never serves ``/metrics``, so no account credential
   can read them; ``CONNECTAPPS_METRICS_TOKEN`` also requires ``Authorization: Bearer <token>``.
 - **Every worker counts.** ``serve`` creates a directory for this run (``PROMETHEUS_MULTIPROC_DIR``)
-  before the workers start, and removes it at exit; each worker writes its counters there
-  (``prometheus_client``'s multi-process mode) and a scrape sums them, those of workers that a
-  restart replaced included.
+  before the workers start, and removes it at exit (counters start at 0 with each run); each worker
+  writes its counters there (``prometheus_client``'s multi-process mode) and a scrape sums them,
+  those of workers that a restart replaced included.
 - **The outbox** is read from the database at scrape time (pending callbacks, oldest one's age):
   what every server sharing the database sees, not one process's view.
 """
 
 import hmac
 import os
-import shutil
 import socket
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
@@ -47,15 +45,12 @@ def address() -> tuple[str, int] | None:
     return (host.strip("[]") or "127.0.0.1"), number
 
 
-def prepare_directory() -> str:
-    """A fresh directory for this run's counters, named in the environment the workers inherit."""
-    folder = tempfile.mkdtemp(prefix="connectapps-metrics-")
+def prepare_directory(run: str) -> str:
+    """A fresh directory in this run's folder for the counters, named in the environment the workers inherit."""
+    folder = os.path.join(run, "metrics")
+    os.mkdir(folder)
     os.environ[DIR_ENV] = folder
     return folder
-
-
-def remove_directory(folder: str) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def install() -> Callable[[str, str, int, float], None]:

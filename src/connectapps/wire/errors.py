@@ -33,6 +33,7 @@ METHOD_NOT_ALLOWED = 20004
 ACCESS_DENIED = 20006
 PAGE_SIZE_TOO_LARGE = 20007
 NOT_FOUND = 20404
+TOO_MANY_REQUESTS = 20429
 INTERNAL_ERROR = 20500
 INVALID_METHOD = 21403
 INVALID_PAGE_TOKEN = 21481
@@ -56,6 +57,11 @@ def not_found(path: str) -> TwilioError:
 
 def not_authenticated(message: str = "Authenticate") -> TwilioError:
     return TwilioError(401, AUTHENTICATE, message, {"WWW-Authenticate": WWW_AUTHENTICATE})
+
+
+def too_many_requests(retry_after: int = 1) -> TwilioError:
+    """Twilio's answer to an account over its concurrency limit: not processed, safe to retry."""
+    return TwilioError(429, TOO_MANY_REQUESTS, "Too Many Requests", {"Retry-After": str(retry_after)})
 
 
 def method_not_allowed(method: str, path: str, allowed: str) -> TwilioError:
