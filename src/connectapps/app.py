@@ -19,9 +19,13 @@ from connectapps.ops import lifecycle, limits, metrics
 from connectapps.ops.access import AccessLog, Observer
 from connectapps.store import open_store
 from connectapps.store.interface import Store
+from connectapps.web.pages import WebError, error_page
 from connectapps.wire import errors, methods, render, uris
 
 log = logging.getLogger("connectapps.server")
+# Path and query string, in bytes: Twilio's longest paths are under 200 and its lists take a few query
+# parameters; beyond this a request is refused whole (the HTTP server's own bound is 64 KiB of headers).
+URL_MAX = 8192
 HEALTH_BODY = render.encode({"status": "ok"})
 
 
@@ -35,6 +39,14 @@ class RequestScope:
 
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
         req.context.request_id = sids.REQUEST + secrets.token_hex(16)
+        length = len(req.path) + (len(req.query_string) + 1 if req.query_string else 0)  # path?query
+        if length > URL_MAX:  # answered here, before routing or any query parsing
+            message = f"The request URL is {length} bytes long; at most {URL_MAX} are read"
+            if web.is_web_path(req.path):
+                error_page(resp, WebError(414, "Address too long", message))
+            else:
+                errors.render_error(resp, errors.TwilioError(414, errors.INVALID_PARAMETER, message))
+            resp.complete = True
 
     def process_response(
         self, req: falcon.Request, resp: falcon.Response, resource: Any, req_succeeded: bool
@@ -89,7 +101,8 @@ def create_app(
 ) -> falcon.App[falcon.Request, falcon.Response]:
     """The application; ``observe`` sees every request's route, method, status and duration (metrics);
     ``limited``: a per-account concurrency limit is installed (ops/limits.py)."""
-    middleware: list[Any] = [RequestScope(store), AccessLog(observe), *([limits.Release()] if limited else [])]
+    # The access log first: it times the whole request, and logs it last, once its answer is complete.
+    middleware: list[Any] = [AccessLog(observe), RequestScope(store), *([limits.Release()] if limited else [])]
     app = falcon.App(middleware=middleware)
     # Every body sets its own type; an empty one (OPTIONS, a redirect) has none. Falcon checks for None,
     # though its annotation says str.

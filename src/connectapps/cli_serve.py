@@ -97,6 +97,7 @@ def _granian(args: argparse.Namespace, threads: int, log_config: dict[str, Any])
     from granian.log import LogLevels
 
     http1, http2 = serving.http_settings()
+    lifecycle.exact_worker_liveness()
     Granian(
         target="connectapps.app:create_app_from_env",
         factory=True,

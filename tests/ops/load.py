@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import requests
+from requests.adapters import HTTPAdapter
 from urllib3.exceptions import NewConnectionError
+from urllib3.util.retry import Retry
 
 from connectapps.domain.models import Account
 from tests.conftest import Server
@@ -26,11 +28,15 @@ class Outcome:
     status: int | None = None
     error: str | None = None
     refused: bool = False  # no connection: the server had stopped accepting (never a lost request)
+    keep_alive: bool = False
 
 
 @dataclass
 class Load:
-    """``clients`` threads sending ``request`` in a loop until stopped; half keep their connection alive."""
+    """``clients`` threads sending ``request`` in a loop until stopped: half open a connection for each
+    request, half keep their connection alive. Both send an idempotent request again when the server
+    closed its connection without answering (RFC 9112, 9.3.1): a stopping Granian worker closes the
+    connections on which it has read no request yet, and one may have just been sent."""
 
     request: Request
     clients: int = 4
@@ -52,9 +58,11 @@ class Load:
             thread.join(30)
 
     def _run(self, keep_alive: bool) -> None:
-        session = requests.Session() if keep_alive else None
+        session = _retrying_session()
+        if not keep_alive:
+            session.headers["Connection"] = "close"
         while not self._stop.is_set():
-            outcome = Outcome(time.monotonic(), 0.0)
+            outcome = Outcome(time.monotonic(), 0.0, keep_alive=keep_alive)
             try:
                 outcome.status = self.request(session).status_code
             except requests.ConnectionError as exc:
@@ -76,6 +84,15 @@ class Load:
 
     def answered(self, after: float = 0.0) -> int:
         return sum(1 for o in self.outcomes if o.status is not None and o.started >= after)
+
+
+def _retrying_session() -> requests.Session:
+    """A client as HTTP wants one (RFC 9112, 9.3.1): an idempotent request whose connection the server
+    closed before any answer is sent again on a new connection."""
+    session = requests.Session()
+    retry = Retry(total=2, connect=0, read=2, status=0, allowed_methods={"GET", "HEAD"}, backoff_factor=0)
+    session.mount("http://", HTTPAdapter(max_retries=retry))
+    return session
 
 
 def _refused(exc: requests.ConnectionError) -> bool:

@@ -12,9 +12,11 @@
 """
 
 import logging
+import multiprocessing.connection
 import multiprocessing.util
 import os
 from collections.abc import Callable
+from typing import Any
 
 from connectapps.delivery.worker import Worker
 from connectapps.ops import logs
@@ -36,6 +38,22 @@ def shutdown_timeout() -> int:
     if seconds < 1:
         raise ValueError(f"{SHUTDOWN_ENV} must be 1 or more, not {value}")
     return seconds
+
+
+def exact_worker_liveness() -> None:
+    """Make Granian's "is this stopping worker still alive?" look at the process itself.
+
+    With a kill timeout, Granian joins a stopping worker from the main thread while a watcher thread
+    of its own joins it too; when the watcher reaps it first, the main thread's check finds no exit
+    status yet, reports "Killing worker-N after it refused to gracefully stop" and signals a pid that
+    is gone (Granian 2.8). A worker's sentinel becomes readable when it has exited, whoever reaped it.
+    """
+    from granian.server.mp import WorkerProcess
+
+    def is_alive(worker: Any) -> bool:
+        return not multiprocessing.connection.wait([worker.inner.sentinel], 0)
+
+    WorkerProcess.is_alive = is_alive  # type: ignore[method-assign]
 
 
 def at_worker_exit(action: Callable[[], None]) -> None:
