@@ -14,6 +14,8 @@ from typing import Any
 
 import falcon
 
+from connectapps.ops import logs
+
 log = logging.getLogger("connectapps.access")
 PATH_MAX = 512
 UNMATCHED = "(unmatched)"
@@ -71,4 +73,4 @@ class AccessLog:
         }
         if _current.app_sid is not None:
             fields["connect_app_sid"] = _current.app_sid
-        log.info("%s %s %d", req.method, path, status, extra={"event": "request", "fields": fields})
+        logs.write_access(log, f"{req.method} {path} {status}", fields)

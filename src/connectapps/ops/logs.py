@@ -21,6 +21,7 @@ LEVEL_ENV = "CONNECTAPPS_LOG_LEVEL"
 FORMATS = ("json", "text")
 LEVELS = ("debug", "info", "warning", "error", "critical")
 _BASE_KEYS = ("time", "level", "logger", "event", "message")
+_ROOT = logging.getLogger("connectapps")  # the loggers below it propagate to its handlers
 
 
 def log_format() -> str:
@@ -96,6 +97,38 @@ def configure() -> dict[str, Any]:
     config = dict_config(log_format(), log_level())
     logging.config.dictConfig(config)
     return config
+
+
+def _write(handler: logging.Handler, line: bytes) -> None:
+    """Straight to the stream's descriptor (after what its buffer holds): a line-buffered text stream
+    costs several times the system call itself."""
+    stream = handler.stream  # type: ignore[attr-defined]
+    with handler.lock:  # type: ignore[union-attr]
+        try:
+            fd = stream.fileno()
+        except (AttributeError, OSError, ValueError):  # not a file (a test's capture): its own write
+            stream.write(line.decode())
+            stream.flush()
+            return
+        stream.flush()
+        view = memoryview(line)
+        while view:
+            view = view[os.write(fd, view):]
+
+
+def write_access(logger: logging.Logger, message: str, fields: dict[str, Any]) -> None:
+    """The access log's hot path: where its handlers write JSON to a stream, the same line the
+    formatter would make, written without a ``LogRecord`` (a third of the cost); else ``logger.info``."""
+    handlers = _ROOT.handlers
+    if all(type(handler.formatter) is JsonFormatter and isinstance(handler, logging.StreamHandler)
+           for handler in handlers):
+        entry = {"time": datetime.now(UTC).isoformat(timespec="milliseconds"), "level": "info",
+                 "logger": logger.name, "event": "request", "message": message, **fields}
+        line = orjson.dumps(entry, default=str) + b"\n"
+        for handler in handlers:
+            _write(handler, line)
+        return
+    logger.info(message, extra={"event": "request", "fields": fields})
 
 
 def event(logger: logging.Logger, level: int, name: str, message: str, **fields: Any) -> None:

@@ -70,10 +70,15 @@ def install() -> Callable[[str, str, int, float], None]:
     limited = Counter("connectapps_concurrency_limited", "API requests refused with 429 / 20429 (concurrency)")
     hit, miss = cache.labels("hit"), cache.labels("miss")
 
+    children: dict[tuple[str, str, int], tuple[Any, Any]] = {}  # routes x methods x statuses: bounded
+
     def observe(route: str, method: str, status: int, seconds: float) -> None:
-        method = method if method in METHODS else "OTHER"
-        requests.labels(route, method, str(status)).inc()
-        latency.labels(route, method).observe(seconds)
+        key = (route, method if method in METHODS else "OTHER", status)
+        counted = children.get(key)
+        if counted is None:
+            counted = children[key] = (requests.labels(*key[:2], str(status)), latency.labels(*key[:2]))
+        counted[0].inc()
+        counted[1].observe(seconds)
 
     def attempt(outcome: str) -> None:
         attempts.labels(outcome).inc()
