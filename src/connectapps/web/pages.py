@@ -149,8 +149,10 @@ def _guarded(responder: Responder) -> Responder:
         except falcon.HTTPError as exc:
             error_page(resp, WebError(exc.status_code, exc.title or "Error", exc.description or ""))
         except Exception as exc:
-            log.error("unhandled error on %s %s", req.method, req.path, exc_info=exc,
-                      extra={"event": "unhandled_error", "fields": {"method": req.method, "path": req.path}})
+            # The exception's type only: its text could quote what a form carried (a password).
+            log.error("unhandled error on %s %s: %s", req.method, req.path, type(exc).__name__,
+                      extra={"event": "unhandled_error", "fields": {"method": req.method, "path": req.path,
+                                                                     "exception_type": type(exc).__name__}})
             error_page(resp, WebError(500, "Something went wrong", "The server could not answer. Try again."))
 
     return guarded
