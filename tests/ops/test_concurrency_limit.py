@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from twilio.base.exceptions import TwilioRestException
 
 from connectapps.ops.limits import Limiter, create_file
 from tests.conftest import Server, start_server, stop_server
@@ -42,6 +43,9 @@ def test_a_burst_beyond_the_limit_is_answered_429_across_workers(tmp_path: Path)
             assert_error(resp, 429, 20429, "Too Many Requests")
             assert resp.headers["Retry-After"] == "1"
             assert resp.headers["Twilio-Concurrent-Requests"] == str(LIMIT)
+        with pytest.raises(TwilioRestException) as refused:  # the official client reads it as Twilio's
+            server.client(busy).api.v2010.accounts(busy.sid).fetch()
+        assert (refused.value.status, refused.value.code) == (429, 20429)
         assert _fetch(server, other.sid, other.auth_token).status_code == 200  # per account
         wrong = _fetch(server, busy.sid, "0" * 32)
         assert wrong.status_code == 401  # strangers are refused before they are counted
