@@ -8,6 +8,7 @@ under CI).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -92,9 +93,20 @@ RECEIVER_FAILED = re.compile(r"^callback CB[0-9a-f]{32} attempt \d+ to \S+: ")
 
 def log_problems(server: Server) -> list[str]:
     """The lines of a server's log that report a problem of its own: a healthy server logs only its start,
-    its stop and the failures of callback receivers."""
-    return [line for line in server.log.read_text(errors="replace").splitlines()
-            if LOG_PROBLEM.search(line) and not RECEIVER_FAILED.match(line)]
+    its requests, its stop and the failures of callback receivers. A JSON line is a problem if its level
+    is warning or above; another line if it reads like one."""
+    return [line for line in server.log.read_text(errors="replace").splitlines() if _problem(line)]
+
+
+def _problem(line: str) -> bool:
+    if line.startswith("{"):
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            return True
+        return (entry.get("level") not in ("debug", "info")
+                and not RECEIVER_FAILED.match(entry.get("message", "")))
+    return bool(LOG_PROBLEM.search(line)) and not RECEIVER_FAILED.match(line)
 
 
 def backends() -> list[str]:

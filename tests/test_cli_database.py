@@ -102,7 +102,7 @@ def test_serve_says_when_it_creates_a_database_and_where(tmp_path: Path) -> None
     path = tmp_path / "data" / "fresh.db"
     first = start_demo(f"sqlite:///{path}", tmp_path)
     first.stop()
-    assert f"connectapps: created a new SQLite database at {path}" in first.errors()
+    assert f"created a new SQLite database at {path}" in first.errors()  # a line of the JSON log
     assert path.is_file()
     again = start_demo(f"sqlite:///{path}", tmp_path)
     again.stop()

@@ -1,5 +1,7 @@
 """Builds the WSGI application: routes -> resources, Twilio's headers, the error envelope."""
 
+import functools
+import logging
 import secrets
 from typing import Any
 
@@ -17,9 +19,16 @@ from connectapps.delivery.egress import Policy
 from connectapps.delivery.worker import Settings, Worker
 from connectapps.domain import sids
 from connectapps.domain.store import Store
+from connectapps.ops import lifecycle, limits, metrics
+from connectapps.ops.access import AccessLog, Observer
 from connectapps.store import open_store
+from connectapps.web.pages import WebError, error_page
 from connectapps.wire import cors, errors, methods, render, representations, uris
 
+log = logging.getLogger("connectapps.server")
+# Path and query string, in bytes: Twilio's longest paths are under 200 and its lists take a few query
+# parameters; beyond this a request is refused whole (the HTTP server's own bound is 64 KiB of headers).
+URL_MAX = 8192
 HEALTH_BODY = render.encode({"status": "ok"})
 
 
@@ -31,11 +40,22 @@ class RequestScope:
     def __init__(self, store: Store) -> None:
         self.store = store
 
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        req.context.request_id = sids.REQUEST + secrets.token_hex(16)
+        length = len(req.path) + (len(req.query_string) + 1 if req.query_string else 0)  # path?query
+        if length > URL_MAX:  # answered here, before routing or any query parsing
+            message = f"The request URL is {length} bytes long; at most {URL_MAX} are read"
+            if web.is_web_path(req.path):
+                error_page(resp, WebError(414, "Address too long", message))
+            else:
+                errors.render_error(resp, errors.TwilioError(414, errors.INVALID_PARAMETER, message))
+            resp.complete = True
+
     def process_response(
         self, req: falcon.Request, resp: falcon.Response, resource: Any, req_succeeded: bool
     ) -> None:
         self.store.end_request()
-        resp.set_header("Twilio-Request-Id", sids.REQUEST + secrets.token_hex(16))
+        resp.set_header("Twilio-Request-Id", req.context.request_id)
 
 
 class Probe(methods.Unauthenticated):
@@ -62,7 +82,8 @@ class Ready(Probe):
         try:
             self.store.ping()
         except Exception as exc:  # any database failure means "not ready"
-            req.env["wsgi.errors"].write(f"readiness: database unavailable: {type(exc).__name__}\n")
+            log.warning("readiness: database unavailable: %s", type(exc).__name__,
+                        extra={"event": "not_ready", "fields": {"reason": type(exc).__name__}})
             resp.status = 503
             resp.data = render.encode({"status": "unavailable"})
             return
@@ -78,9 +99,15 @@ def route_not_found(req: falcon.Request, resp: falcon.Response, exc: Exception, 
         errors.render_error(resp, errors.not_found(req.path))
 
 
-def create_app(store: Store, admin: Admin | None = None) -> falcon.App[falcon.Request, falcon.Response]:
-    """The WSGI app; with ``admin``, the admin API under /__admin/ and its journal and faults."""
-    middleware: list[Any] = [RequestScope(store), cors.Cors(), representations.Representations()]
+def create_app(
+    store: Store, observe: Observer | None = None, limited: bool = False, admin: Admin | None = None
+) -> falcon.App[falcon.Request, falcon.Response]:
+    """The application; ``observe`` sees every request's route, method, status and duration (metrics);
+    ``limited``: a per-account concurrency limit is installed (ops/limits.py); with ``admin``, the admin
+    API under /__admin/ and its journal and faults."""
+    # The access log first: it times the whole request, and logs it last, once its answer is complete.
+    middleware: list[Any] = [AccessLog(observe), RequestScope(store), cors.Cors(), representations.Representations(),
+                             *([limits.Release()] if limited else [])]
     if admin is not None:
         middleware.append(admin_api.Observer(admin))
     app = falcon.App(middleware=middleware)
@@ -115,15 +142,16 @@ def create_app(store: Store, admin: Admin | None = None) -> falcon.App[falcon.Re
 def create_app_from_env() -> falcon.App[falcon.Request, falcon.Response]:
     """The factory Granian calls in each worker: its own store (schema already migrated by
     ``serve``), its own deauthorize-callback sender thread and closer of silent connections."""
+    observe = metrics.install() if metrics.address() is not None else None
     store = open_store(config.database_url())
     store.migrate()
     serving.guard_worker()
     seed = config.random_seed()
     sids.seed_random(f"{seed}:serve" if seed else None)  # not the stream ``serve --seed`` drew from
-    worker = None
-    if config.callbacks_enabled():
-        worker = Worker(store, Settings.from_env(), Policy.from_env())
-        worker.start()
+    sender = Worker(store, Settings.from_env(), Policy.from_env()) if config.callbacks_enabled() else None
+    if sender is not None:
+        sender.start()
+    lifecycle.at_worker_exit(functools.partial(lifecycle.stop_worker, store, sender))
     token = config.admin_token()
-    admin = Admin(store, token, worker, config.journal_size()) if token else None
-    return create_app(store, admin)
+    admin = Admin(store, token, sender, config.journal_size()) if token else None
+    return create_app(store, observe, limits.install(), admin)

@@ -2,7 +2,7 @@
 authorizations, callbacks, db, dev. Every command takes --database."""
 
 import argparse
-import os
+import logging
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
@@ -10,11 +10,9 @@ from typing import Any
 
 import orjson
 
-from connectapps import cli_keys, cli_lists, cli_seed, config, firstrun, serving
+from connectapps import cli_keys, cli_lists, cli_seed, cli_serve, config
 from connectapps.admin.callbacks import describe
 from connectapps.cli_lists import CommandError
-from connectapps.delivery.egress import Policy
-from connectapps.delivery.worker import Settings
 from connectapps.domain import accounts, authorizations, connect_apps, users
 from connectapps.domain.connect_apps import UPDATABLE_FIELDS
 from connectapps.domain.errors import DomainError
@@ -23,6 +21,8 @@ from connectapps.domain.store import Store
 from connectapps.store import open_store, opening
 from connectapps.wire import render
 from connectapps.wire.errors import from_domain
+
+log = logging.getLogger("connectapps.server")
 
 
 def _print_json(body: Any) -> None:
@@ -45,58 +45,6 @@ def _store(args: argparse.Namespace, create: bool = False) -> Store:
     store = _open(args, create)
     store.migrate()
     return store
-
-
-def _database_flag(args: argparse.Namespace) -> str:
-    return f" --database {opening.redact(args.database)}" if args.database else ""
-
-
-def cmd_serve(args: argparse.Namespace) -> int:
-    from granian import Granian
-    from granian.constants import Interfaces
-
-    cli_seed.prepare_serve(args)
-    if args.seed:
-        cli_seed.load(args.seed)  # a wrong seed file stops the start before anything is opened
-    if serving.port_in_use(args.host, args.port):
-        return _fail(f"{args.host}:{args.port} is already in use; stop the server there or choose another --port")
-    serving.raise_open_files_limit()
-    serving.first_byte_timeout()  # a bad CONNECTAPPS_FIRST_BYTE_TIMEOUT fails here, not in every worker
-    url = config.database_url(args.database)
-    os.environ[config.DATABASE_ENV] = url  # the workers build their app from it
-    if args.callback_allowed_hosts is not None:
-        os.environ[config.CALLBACK_ALLOWED_HOSTS_ENV] = args.callback_allowed_hosts
-    if config.callbacks_enabled():
-        try:  # checked here, once, so that a bad setting stops the start with a clear message
-            Settings.from_env()
-            policy = Policy.from_env()
-        except ValueError as exc:
-            return _fail(str(exc))
-        print(f"Deauthorize callbacks may go to {policy.describe()} (--callback-allowed-hosts).", flush=True)
-    store = _store(args, create=True)
-    cli_seed.seed_before_serving(args, store)
-    if args.demo:
-        print(firstrun.first_run(store, args.host, args.port, opening.redact(url), _database_flag(args)), flush=True)
-    store.close()
-    checks = config.sign_in_concurrency()
-    os.environ[config.SIGNIN_CONCURRENCY_ENV] = str(checks)
-    sqlite = url.startswith("sqlite:")
-    # Threads that wait on password checks (at most ``checks``) must leave others to answer the API.
-    threads = args.blocking_threads or (checks + 1 if sqlite else max(4, checks + 2))
-    http1, http2 = serving.http_settings()
-    Granian(
-        target="connectapps.app:create_app_from_env",
-        factory=True,
-        interface=Interfaces.WSGI,
-        address=args.host,
-        port=args.port,
-        workers=args.workers,
-        blocking_threads=threads,
-        log_access=False,
-        http1_settings=http1,
-        http2_settings=http2,
-    ).serve()
-    return 0
 
 
 def cmd_accounts_create(args: argparse.Namespace) -> int:
@@ -243,20 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
                         f"{config.DEFAULT_DATABASE_URL})")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", parents=[common], help="run the HTTP server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--blocking-threads", type=int, help="Python threads per worker (default on SQLite: "
-                       f"one more than the concurrent password checks (${config.SIGNIN_CONCURRENCY_ENV}), as more "
-                       "only contend for the GIL; on PostgreSQL: 4, or two more than the checks)")
-    serve.add_argument("--demo", action="store_true", help="on an empty database, create a demo person, account "
-                       "and Connect App and print how to sign in; otherwise print how to get back in")
-    serve.add_argument("--callback-allowed-hosts", metavar="LIST", help="where deauthorize callbacks may go "
-                       "besides public addresses: comma-separated loopback, private, *, CIDRs, host names "
-                       f"(default: ${config.CALLBACK_ALLOWED_HOSTS_ENV}, or public addresses only)")
-    cli_seed.add_serve_options(serve)
-    serve.set_defaults(func=cmd_serve)
+    cli_serve.add(commands, common)
 
     accounts_cmd = commands.add_parser("accounts", help="accounts and subaccounts").add_subparsers(
         dest="sub", required=True)

@@ -1,9 +1,10 @@
 """The one place a web page's failure or redirect becomes an answer (web/pages.py), in process."""
 
-import io
+import logging
 
 import falcon
 import falcon.testing
+import pytest
 
 from connectapps.web.pages import HtmlResource, SeeOther
 
@@ -25,12 +26,14 @@ def _client() -> falcon.testing.TestClient:
     return falcon.testing.TestClient(app)
 
 
-def test_a_web_500_logs_its_traceback_as_the_api_does() -> None:
-    log = io.StringIO()
-    resp = _client().simulate_get("/broken", wsgierrors=log)
+def test_a_web_500_logs_its_traceback_as_the_api_does(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.ERROR, logger="connectapps.errors"):
+        resp = _client().simulate_get("/broken")
     assert resp.status_code == 500 and "Something went wrong" in resp.text
-    assert "unhandled error on GET /broken:\nTraceback (most recent call last):" in log.getvalue()
-    assert "RuntimeError: a bug in a page" in log.getvalue()
+    (record,) = [r for r in caplog.records if r.name == "connectapps.errors"]
+    assert record.getMessage() == "unhandled error on GET /broken"
+    assert record.exc_info is not None and isinstance(record.exc_info[1], RuntimeError)
+    assert "Traceback (most recent call last):" in caplog.text and "RuntimeError: a bug in a page" in caplog.text
 
 
 def test_see_other_is_a_303_with_the_security_headers() -> None:

@@ -17,8 +17,10 @@ from connectapps.domain.access import Principal
 from connectapps.domain.errors import NotAuthenticated
 from connectapps.domain.models import Account, PageRequest
 from connectapps.domain.store import Store
+from connectapps.ops import limits, meter
+from connectapps.ops.access import note_principal
 from connectapps.wire import methods, paging, render
-from connectapps.wire.errors import method_not_allowed, not_authenticated
+from connectapps.wire.errors import method_not_allowed, not_authenticated, too_many_requests
 
 NO_CREDENTIALS = "Authentication Error - No credentials provided"
 _READ_METHODS = frozenset({"GET", "HEAD"})
@@ -112,6 +114,13 @@ class Resource:
         if self.account_credentials_only:
             access.require_account_credentials(principal)
         req.context.principal = principal  # for the admin API's request journal
+        if not limits.enter(req.context, principal.account.sid):
+            meter.concurrency_limited()
+            raise too_many_requests()
+        if principal.delegation is None:
+            note_principal("account", principal.account.sid)
+        else:
+            note_principal("connect_app", principal.account.sid, principal.delegation.connect_app_sid)
         return principal
 
     def account(self, req: falcon.Request, account_sid: str) -> Account:

@@ -17,6 +17,7 @@
   the next claim logs the dead claim as interrupted and sends again.
 """
 
+import contextlib
 import dataclasses
 import logging
 import os
@@ -24,6 +25,7 @@ import queue
 import random
 import socket
 import threading
+import time
 import uuid
 from collections import Counter
 from dataclasses import dataclass
@@ -36,6 +38,7 @@ from connectapps.delivery.egress import Policy
 from connectapps.domain.authorizations import callback_destination
 from connectapps.domain.models import DELIVERED, FAILED, PENDING, Callback, CallbackAttempt
 from connectapps.domain.store import AccountStore, ConnectAppStore, OutboxStore
+from connectapps.ops import logs, meter
 
 log = logging.getLogger("connectapps.delivery")
 INTERRUPTED = "interrupted: the sender stopped before recording a result (the request may have been sent)"
@@ -117,18 +120,55 @@ class Worker:
         self._lock = threading.Lock()
         self._busy: Counter[str] = Counter()  # sends in progress, per destination host
         self._jobs: queue.SimpleQueue[Job] = queue.SimpleQueue()
+        self._dispatcher: threading.Thread | None = None
 
     def start(self) -> threading.Thread:
         """The sending threads and the dispatcher, all daemons of this process."""
         for number in range(self.settings.concurrency):
             threading.Thread(target=self._send_forever, name=f"callback-send-{number}", daemon=True).start()
-        thread = threading.Thread(target=self.run, name="callback-dispatch", daemon=True)
-        thread.start()
-        return thread
+        self._dispatcher = threading.Thread(target=self.run, name="callback-dispatch", daemon=True)
+        self._dispatcher.start()
+        return self._dispatcher
 
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+
+    def shutdown(self, grace: float) -> tuple[int, int]:
+        """Stop for good (the process is exiting): claim nothing more, give back the claims no thread
+        has started sending, and wait up to ``grace`` seconds for the sends in progress, each of which
+        ends by its own deadline and is logged. Returns (claims given back, sends still unfinished):
+        an unfinished send's claim runs out with its lease and the callback is sent again."""
+        self.stop()
+        if self._dispatcher is not None:
+            self._dispatcher.join(grace)  # its round in progress ends: what it claimed is queued
+        queued = []
+        with contextlib.suppress(queue.Empty):
+            while True:
+                queued.append(self._jobs.get_nowait())
+        released = self._give_back(queued)
+        deadline = time.monotonic() + grace
+        while self._in_flight() and time.monotonic() < deadline:
+            self._wake.wait(0.05)
+            self._wake.clear()
+        return released, self._in_flight()
+
+    def _in_flight(self) -> int:
+        with self._lock:
+            return sum(self._busy.values())
+
+    def _give_back(self, jobs: list[Job]) -> int:
+        """Release claims that were never sent, as if they had not been made (see store/outbox.py)."""
+        if not jobs:
+            return 0
+        try:
+            return self.store.release_claims(self.name, [job.callback for job in jobs])
+        except Exception:  # their leases will run out instead
+            log.exception("callback sender: giving back %d claims failed", len(jobs))
+            return 0
+        finally:
+            for job in jobs:
+                self._done(job)
 
     def run(self) -> None:
         while not self._stop.is_set():
@@ -188,7 +228,11 @@ class Worker:
 
     def _send_forever(self) -> None:
         while True:
-            self._deliver_and_release(self._jobs.get())
+            job = self._jobs.get()
+            if self._stop.is_set():  # stopping: not sent, given back
+                self._give_back([job])
+            else:
+                self._deliver_and_release(job)
 
     def _deliver_and_release(self, job: Job) -> None:
         try:
@@ -196,11 +240,14 @@ class Worker:
         except Exception:
             log.exception("callback %s: delivery failed", job.callback.id)
         finally:
-            with self._lock:
-                self._busy[job.destination] -= 1
-                if self._busy[job.destination] <= 0:
-                    del self._busy[job.destination]
-            self._wake.set()
+            self._done(job)
+
+    def _done(self, job: Job) -> None:
+        with self._lock:
+            self._busy[job.destination] -= 1
+            if self._busy[job.destination] <= 0:
+                del self._busy[job.destination]
+        self._wake.set()
 
     def deliver(self, job: Job) -> None:
         """One attempt under claim ``callback.claims``, logged as attempt number ``callback.claims``."""
@@ -211,9 +258,10 @@ class Worker:
         if job.auth_token is None:
             outcome = sender.Outcome(None, 0, APP_GONE, final=True)
         elif started >= give_up_at and previous_unlogged:
-            log.warning("callback %s: given up (the previous claim was interrupted past the retry period)",
-                        callback.id)
-            self._finish(callback, None, FAILED, None)
+            logs.event(log, logging.WARNING, "callback_given_up", f"callback {callback.id}: given up (the previous "
+                       "claim was interrupted past the retry period)", callback_id=callback.id, reason="interrupted")
+            if self._finish(callback, None, FAILED, None):
+                meter.callback_given_up()
             return
         elif not self._still_ours(callback):
             log.warning("callback %s: delivered or claimed again meanwhile; claim %d not sent",
@@ -224,14 +272,12 @@ class Worker:
             outcome = sender.send(
                 callback.url, callback.method, params, job.auth_token, self.settings.timeout, self.policy
             )
-        if outcome.error is not None:  # the operator's log: the detail, but no path, query or signature
-            log.warning("callback %s attempt %d to %s: %s (%s)", callback.id, callback.claims,
-                     _where(callback.url), outcome.error, outcome.detail)
         ended = datetime.now(UTC)
         status, next_at = DELIVERED, None
         if not outcome.delivered:
             next_at = ended + timedelta(seconds=backoff(self.settings, callback.claims))
             status = FAILED if outcome.final or next_at > give_up_at else PENDING
+        _log_attempt(callback, outcome, status)
         attempt = CallbackAttempt(
             callback_id=callback.id, attempt=callback.claims, sender=self.name, date_started=started,
             status_code=outcome.status_code, latency_ms=outcome.latency_ms, error=outcome.error,
@@ -239,6 +285,8 @@ class Worker:
         if not self._finish(callback, attempt, status, next_at if status == PENDING else None):
             log.warning("callback %s: claim %d was not the newest when it reported (its attempt is logged)",
                         callback.id, callback.claims)
+        elif status == FAILED:
+            meter.callback_given_up()
 
     def _still_ours(self, callback: Callback) -> bool:
         """Just before sending: not delivered meanwhile, and no newer claim."""
@@ -268,6 +316,35 @@ class Worker:
 def destination(callback: Callback) -> str:
     """The host a callback goes to (rows queued before destinations were stored: from its URL)."""
     return callback.destination or callback_destination(callback.url)
+
+
+def outcome_label(outcome: sender.Outcome) -> str:
+    """A bounded name for an attempt's outcome (the metrics' label): ``delivered``, ``http_error``,
+    ``app_gone`` or a failure category with underscores."""
+    if outcome.delivered:
+        return "delivered"
+    if outcome.status_code is not None:
+        return "http_error"
+    if outcome.error == APP_GONE:
+        return "app_gone"
+    return (outcome.error or "unknown").replace(" ", "_")
+
+
+def _log_attempt(callback: Callback, outcome: sender.Outcome, status: str) -> None:
+    """The operator's log of one attempt: the detail, but no path, query or signature."""
+    label = outcome_label(outcome)
+    meter.callback_attempt(label)
+    where = _where(callback.url)
+    fields = {"callback_id": callback.id, "attempt": callback.claims, "destination": where, "outcome": label,
+              "status_code": outcome.status_code, "latency_ms": outcome.latency_ms, "next_status": status}
+    if outcome.error is None:
+        logs.event(log, logging.INFO, "callback_attempt", f"callback {callback.id} attempt {callback.claims} to "
+                   f"{where}: delivered", **fields)
+        return
+    given_up = " (given up)" if status == FAILED else ""
+    logs.event(log, logging.WARNING, "callback_given_up" if status == FAILED else "callback_attempt",
+               f"callback {callback.id} attempt {callback.claims} to {where}: {outcome.error} ({outcome.detail})"
+               f"{given_up}", **fields)
 
 
 def _where(url: str) -> str:

@@ -169,6 +169,14 @@ class OutboxStore(Protocol):
 
     def get_callback(self, callback_id: str) -> Callback | None: ...
 
+    def release_claims(self, owner: str, callbacks: Sequence[Callback]) -> int:
+        """Undo ``owner``'s claims of ``callbacks``, never sent (it is stopping); how many were released."""
+        ...
+
+    def outbox_summary(self) -> tuple[int, datetime | None]:
+        """(pending callbacks, when the oldest of them was queued): the outbox's depth and age."""
+        ...
+
     def list_callbacks(self, connect_app_sid: str | None = None) -> list[Callback]:
         """Callbacks, newest first; of one app if given."""
         ...

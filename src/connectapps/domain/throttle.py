@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 
 from connectapps.domain.errors import Throttled
 from connectapps.domain.store import ThrottleStore
+from connectapps.ops import meter
 
 FREE_ATTEMPTS = 5
 FREE_UNDER_ATTACK = 1
@@ -64,6 +65,7 @@ def attempt(store: ThrottleStore, email: str, address: str, now: datetime) -> At
     if store.count_sign_in_attempt(counted.pair, now, stale, schedule) is None:
         current = store.get_sign_in_throttle(counted.pair)
         wait = current.next_at - now if current is not None else timedelta(0)
+        meter.signin_refused("throttled")
         raise Throttled(max(wait, timedelta(seconds=1)))
     return counted
 

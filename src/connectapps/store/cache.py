@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from connectapps.domain.keys import ApiKey
 from connectapps.domain.models import Account, Authorization, ConnectApp
+from connectapps.ops import meter
 from connectapps.store.sql import SqlStore
 
 T = TypeVar("T")
@@ -65,7 +66,9 @@ class CachedSqlStore(SqlStore):
         if not state.validated:
             self._validate()
         if key in state.entries:
+            meter.cache_lookup(True)
             return state.entries[key]  # type: ignore[return-value]
+        meter.cache_lookup(False)
         value = load()
         if value is not None:
             state.entries[key] = value

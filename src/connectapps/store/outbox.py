@@ -100,6 +100,26 @@ class OutboxSql(SqlBase, OutboxStore):
                 row = dataclasses.replace(interrupted, callback_id=callback_id, attempt=number)
                 run(_PLACEHOLD, CALLBACK_ATTEMPTS.to_row(row))
 
+    def release_claims(self, owner: str, callbacks: Sequence[Callback]) -> int:
+        """Undo claims ``owner`` made and never sent (it is stopping): each row's lease is cleared and
+        its claim number taken back, so the next claim reuses it and no attempt is logged as
+        interrupted. A row claimed again meanwhile is left alone. How many were released."""
+        released = 0
+        with self._transaction() as run:
+            for callback in callbacks:
+                released += len(run(
+                    "UPDATE callbacks SET lease_owner = NULL, lease_until = NULL, claims = claims - 1 "
+                    "WHERE id = ? AND lease_owner = ? AND claims = ? AND status = ? RETURNING id",
+                    (callback.id, owner, callback.claims, PENDING),
+                ))
+        return released
+
+    def outbox_summary(self) -> tuple[int, datetime | None]:
+        """How many callbacks are pending, and when the oldest of them was queued (for the metrics)."""
+        rows = self._query("SELECT COUNT(*), MIN(date_created) FROM callbacks WHERE status = ?", (PENDING,))
+        count, oldest = rows[0]
+        return int(count), datetime.fromisoformat(oldest) if oldest else None
+
     def get_callback(self, callback_id: str) -> Callback | None:
         return self._one(CALLBACKS, "id = ?", (callback_id,))
 

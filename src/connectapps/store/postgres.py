@@ -29,6 +29,7 @@ import psycopg
 from psycopg import pq
 from psycopg_pool import ConnectionPool
 
+from connectapps.ops import meter
 from connectapps.store.base import Run
 from connectapps.store.cache import CachedSqlStore
 from connectapps.store.rows import Row, Table
@@ -112,6 +113,7 @@ class PostgresStore(CachedSqlStore):
         """One parameterless query on this thread's own connection, through libpq directly: the
         per-request checks are the hot path, and the cursor machinery would double their cost."""
         conn = self._version_connection()
+        meter.db_round_trip()
         result = conn.pgconn.exec_(sql)
         if result.status != pq.ExecStatus.TUPLES_OK:
             self._versions.conn = None
@@ -145,6 +147,7 @@ class PostgresStore(CachedSqlStore):
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
         if not sql.startswith("SELECT"):
             self._forget_own_writes()
+        meter.db_round_trip()
         with self.pool.connection() as conn:
             conn.prepare_threshold = self.prepare_threshold
             try:
@@ -161,6 +164,7 @@ class PostgresStore(CachedSqlStore):
             conn.prepare_threshold = self.prepare_threshold
 
             def run(sql: str, params: Sequence[object]) -> list[Row]:
+                meter.db_round_trip()
                 try:
                     cursor = conn.execute(_pyformat(sql), params)
                 except _UNDECLARED_POOLER as error:  # the transaction is lost; the next ones will not be

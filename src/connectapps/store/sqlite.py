@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+from connectapps.ops import meter
 from connectapps.store.base import Run
 from connectapps.store.cache import CachedSqlStore
 from connectapps.store.opening import prepare_sqlite
@@ -53,6 +54,7 @@ class SqliteStore(CachedSqlStore):
         # Autocommit: each statement is its own short transaction.
         if not sql.startswith("SELECT"):
             self._forget_own_writes()
+        meter.db_round_trip()
         return self._connection().execute(sql, params).fetchall()
 
     @contextmanager
@@ -61,14 +63,20 @@ class SqliteStore(CachedSqlStore):
         conn = self._connection()
         self._forget_own_writes()
         conn.execute("BEGIN IMMEDIATE")
+
+        def run(sql: str, params: Sequence[object]) -> list[Row]:
+            meter.db_round_trip()
+            return conn.execute(sql, params).fetchall()
+
         try:
-            yield lambda sql, params: conn.execute(sql, params).fetchall()
+            yield run
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
 
     def _data_version(self) -> object:
+        meter.db_round_trip()
         return self._connection().execute(_DATA_VERSION).fetchone()[0]
 
     def close(self) -> None:

@@ -99,7 +99,7 @@ class ConnectAppsServer:
             self._worker = Worker(store, TEST_CALLBACK_SETTINGS, self._policy)
             self._worker.start()
         admin = Admin(store, self.admin_token, self._worker)
-        self._server = make_server(self._host, self._port, create_app(store, admin),
+        self._server = make_server(self._host, self._port, create_app(store, admin=admin),
                                    server_class=_ThreadingServer, handler_class=_QuietHandler)
         port = self._server.server_address[1]
         self.base_url = f"http://{self._host}:{port}"

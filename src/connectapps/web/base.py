@@ -10,6 +10,7 @@ import falcon
 
 from connectapps.domain.models import User
 from connectapps.domain.store import Store
+from connectapps.ops.access import note_principal
 from connectapps.web.pages import WebError
 from connectapps.web.sessions import Session, Sessions
 
@@ -35,7 +36,10 @@ class Web:
 
     def user(self, session: Session | None) -> User | None:
         """The signed-in user: a good cookie whose session the server has not ended."""
-        return self.sessions.user(session)
+        user = self.sessions.user(session)
+        if user is not None:
+            note_principal("user", user.id)  # for the access log
+        return user
 
     def check_csrf(self, session: Session | None, token: str | None) -> None:
         """Refuse the form (403) unless ``token`` is this session's CSRF token."""

@@ -7,6 +7,7 @@ an HTML page here, and answer 405 (as HTML) to methods they do not define.
 """
 
 import functools
+import logging
 import math
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from connectapps.wire.errors import log_unexpected
 HTML = "text/html; charset=utf-8"
 BUSY_RETRY_SECONDS = 1
 
+log = logging.getLogger("connectapps.web")
 _env = Environment(
     loader=PackageLoader("connectapps.web", "templates"),
     autoescape=True,  # every template, whatever its name

@@ -15,6 +15,7 @@ from connectapps.domain import authorizations, passwords, sessions, users
 from connectapps.domain.errors import Busy, ConsentChanged, DomainError, NotAuthenticated
 from connectapps.domain.models import ConnectApp, User
 from connectapps.domain.store import Store
+from connectapps.ops import meter
 from connectapps.web import csrf, static
 from connectapps.web.base import SIGN_IN, Web, sign_in_url, web_link
 from connectapps.web.inputs import client_address, discard_body, read_form, safe_next
@@ -108,6 +109,7 @@ class SignIn(HtmlResource):
     def on_post(self, req: falcon.Request, resp: falcon.Response) -> None:
         if passwords.saturated():  # refused before any work: a flood of sign-ins must not crowd out the rest
             discard_body(req)
+            meter.signin_refused("busy")
             raise Busy()
         session = self.web.begin(req)
         form = read_form(req)

@@ -4,7 +4,7 @@ Body: ``{"code", "message", "more_info", "status"}`` with the HTTP status. twili
 ``code`` and ``message``; twilio-node and twilio-cli also read ``more_info``.
 """
 
-import traceback
+import logging
 from typing import Any
 
 import falcon
@@ -22,6 +22,7 @@ from connectapps.wire import render
 from connectapps.wire.forms import FormError, param_name
 
 MORE_INFO = "https://www.twilio.com/docs/errors/{code}"
+log = logging.getLogger("connectapps.errors")
 WWW_AUTHENTICATE = 'Basic realm="Twilio API"'
 # What Twilio answers a Standard API key on the Accounts and Keys resources (support article 50301225354651).
 INVALID_USERNAME = "Authentication Error - invalid username"
@@ -35,6 +36,7 @@ METHOD_NOT_ALLOWED = 20004
 ACCESS_DENIED = 20006
 PAGE_SIZE_TOO_LARGE = 20007
 NOT_FOUND = 20404
+TOO_MANY_REQUESTS = 20429
 INTERNAL_ERROR = 20500
 INVALID_METHOD = 21403
 INVALID_PAGE_TOKEN = 21481
@@ -58,6 +60,11 @@ def not_found(path: str) -> TwilioError:
 
 def not_authenticated(message: str = "Authenticate") -> TwilioError:
     return TwilioError(401, AUTHENTICATE, message, {"WWW-Authenticate": WWW_AUTHENTICATE})
+
+
+def too_many_requests(retry_after: int = 1) -> TwilioError:
+    """Twilio's answer to an account over its concurrency limit: not processed, safe to retry."""
+    return TwilioError(429, TOO_MANY_REQUESTS, "Too Many Requests", {"Retry-After": str(retry_after)})
 
 
 def method_not_allowed(method: str, path: str, allowed: str) -> TwilioError:
@@ -136,6 +143,7 @@ def render_error(resp: falcon.Response, error: TwilioError) -> None:
     resp.status = error.status
     resp.content_type = render.JSON
     resp.data = render.encode(envelope(error))
+    resp.context.twilio_code = error.code  # for the access log
     for name, value in error.headers.items():
         resp.set_header(name, value)
 
@@ -143,8 +151,8 @@ def render_error(resp: falcon.Response, error: TwilioError) -> None:
 def log_unexpected(req: falcon.Request, exc: BaseException) -> None:
     """A 500's traceback in the server's log, the same for the API and the web pages. The traceback
     names code, never request data: no credentials reach the log."""
-    trace = "".join(traceback.format_exception(exc))
-    req.env["wsgi.errors"].write(f"unhandled error on {req.method} {req.path}:\n{trace}")
+    log.error("unhandled error on %s %s", req.method, req.path, exc_info=exc,
+              extra={"event": "unhandled_error", "fields": {"method": req.method, "path": req.path}})
 
 
 def install(app: falcon.App[falcon.Request, falcon.Response]) -> None:

@@ -1,0 +1,76 @@
+"""The access log and the request metrics: one line per request, written when its answer is ready.
+
+A line says who asked for what and how it went — never what was sent: no query string (its values
+may be tokens), no header, no cookie, no body. ``path`` is the path alone, cut at ``PATH_MAX``.
+The principal is noted by the code that authenticated it (``note_principal``), on this thread:
+a WSGI worker thread serves one request at a time.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import falcon
+
+from connectapps.ops import logs
+
+log = logging.getLogger("connectapps.access")
+PATH_MAX = 512
+UNMATCHED = "(unmatched)"
+
+
+class _Current(threading.local):
+    kind: str | None = None
+    sid: str | None = None
+    app_sid: str | None = None
+
+
+_current = _Current()
+
+
+def note_principal(kind: str, sid: str, app_sid: str | None = None) -> None:
+    """Who this thread's request is from: ``account`` (its own token), ``connect_app`` (an app acting
+    for ``sid`` under its authorization) or ``user`` (a signed-in person of the web pages)."""
+    _current.kind, _current.sid, _current.app_sid = kind, sid, app_sid
+
+
+Observer = Callable[[str, str, int, float], None]
+"""Called once per request with (route template, method, status, seconds): the metrics."""
+
+
+class AccessLog:
+    """Falcon middleware: times each request, logs it, and hands it to ``observe`` (if any)."""
+
+    def __init__(self, observe: Observer | None = None) -> None:
+        self.observe = observe
+
+    def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
+        req.context.started = time.perf_counter()
+        _current.kind = _current.sid = _current.app_sid = None
+
+    def process_response(
+        self, req: falcon.Request, resp: falcon.Response, resource: Any, req_succeeded: bool
+    ) -> None:
+        seconds = time.perf_counter() - req.context.started
+        status = resp.status_code
+        if self.observe is not None:
+            self.observe(req.uri_template or UNMATCHED, req.method, status, seconds)
+        if not log.isEnabledFor(logging.INFO):
+            return
+        path = req.path if len(req.path) <= PATH_MAX else req.path[:PATH_MAX] + "…"
+        fields: dict[str, Any] = {
+            "request_id": req.context.get("request_id"),
+            "method": req.method,
+            "path": path,
+            "route": req.uri_template,
+            "status": status,
+            "error_code": resp.context.get("twilio_code"),
+            "duration_ms": round(seconds * 1000, 3),
+            "principal_kind": _current.kind,
+            "principal_sid": _current.sid,
+        }
+        if _current.app_sid is not None:
+            fields["connect_app_sid"] = _current.app_sid
+        logs.write_access(log, f"{req.method} {path} {status}", fields)
