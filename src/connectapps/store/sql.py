@@ -96,6 +96,18 @@ class SqlStore(ListingSql, OutboxSql, ResourceSql, SignInSql):
     def list_connect_apps(self, account_sid: str, request: PageRequest) -> Page[ConnectApp]:
         return self._page(CONNECT_APPS, "account_sid = ?", (account_sid,), request)
 
+    def list_connect_app_versions(self, account_sid: str, request: PageRequest) -> Page[tuple[str, int]]:
+        """The page's (sid, version) pairs, from the account's index alone (migration 0012)."""
+        return self._page(CONNECT_APPS, "account_sid = ?", (account_sid,), request, "sid, version")
+
+    def get_connect_apps(self, account_sid: str, sids: Sequence[str]) -> list[ConnectApp]:
+        if not sids:
+            return []
+        marks = ", ".join("?" * len(sids))
+        rows = self._query(self._sql(f"{CONNECT_APPS.select} WHERE account_sid = ? AND sid IN ({marks})"),
+                           [account_sid, *sids])
+        return [CONNECT_APPS.from_row(r) for r in rows]
+
     # -- users --------------------------------------------------------------------------------
 
     def insert_user(self, user: User, main_account: Account) -> None:
