@@ -141,7 +141,7 @@ class PostgresStore(CachedSqlStore):
 
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
         if not sql.startswith("SELECT"):
-            self._forget_own_writes()
+            self._forget_own_writes(sql)
         with self.pool.connection() as conn:
             conn.prepare_threshold = self.prepare_threshold
             try:

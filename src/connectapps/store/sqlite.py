@@ -67,7 +67,7 @@ class SqliteStore(CachedSqlStore):
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
         # Autocommit: each statement is its own short transaction.
         if not sql.startswith("SELECT"):
-            self._forget_own_writes()
+            self._forget_own_writes(sql)
         return self._connection().execute(sql, params).fetchall()
 
     @contextmanager
