@@ -59,6 +59,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, nargs="+", default=[1], help="server worker counts (default 1)")
     parser.add_argument("--serve-flag", action="append", default=[], metavar="FLAG",
                         help="an extra flag for connectapps serve, e.g. --serve-flag=--blocking-threads=4 (repeatable)")
+    parser.add_argument("--source", type=Path, help="a src/ folder to run connectapps from (seed and serve) instead "
+                        "of this checkout's, e.g. an older commit's `git archive` for a before/after")
     parser.add_argument("--server-cores", default="0", help="taskset -c list for both servers (default 0)")
     parser.add_argument("--wrk-cores", default="1", help="taskset -c list for wrk (default 1)")
     parser.add_argument("--ceiling-threads", type=int, default=CEILING_THREADS,
@@ -101,13 +103,15 @@ def measure_server(args: argparse.Namespace, wrk_path: str, backend: Backend, se
                                cores=args.wrk_cores)
     log = tmp / f"server-{backend.name}-{seed.apps}-w{workers}.log"
     ceiling_log = tmp / f"ceiling-{backend.name}-{seed.apps}-w{workers}.log"
-    with (Server(url, workers, log, tuple(args.serve_flag), cores=args.server_cores) as server,
+    with (Server(url, workers, log, tuple(args.serve_flag), cores=args.server_cores, source=args.source) as server,
           CeilingServer(ceiling_log, args.ceiling_threads, cores=args.server_cores) as ceiling):
         starts.append({"backend": backend.name, "apps": seed.apps, "workers": workers,
                        "seconds_to_first_200": round(server.start_seconds, 3)})
         print(f"  serve answered its first 200 after {server.start_seconds:.2f}s", flush=True)
         rows += rounds.measure(wrk_path, settings, args.warmup, args.rounds, ceiling, server, built, scripts,
                                (backend.name, seed.apps, workers))
+        starts[-1]["rss_mib_after_load"] = round(server.rss_mib(), 1)
+        print(f"  largest server process after the load: {starts[-1]['rss_mib_after_load']} MiB RSS", flush=True)
 
 
 def bench_dataset(args: argparse.Namespace, wrk_path: str, backend: Backend, apps: int, tmp: Path,
@@ -120,7 +124,7 @@ def bench_dataset(args: argparse.Namespace, wrk_path: str, backend: Backend, app
     """
     with backend.fresh(human_count(apps)) as url:
         print(f"\n[{backend.name}] seeding {apps:,} Connect Apps …", flush=True)
-        seed = servers.seed(url, apps)
+        seed = servers.seed(url, apps, args.source)
         messages = 0
         if set(endpoints.MESSAGE_ENDPOINTS) & set(args.endpoint_names):
             started = time.perf_counter()

@@ -30,12 +30,14 @@ class Seed:
     seconds: float
 
 
-def seed(database_url: str, apps: int) -> Seed:
-    """Create an account with ``apps`` Connect Apps in the database (migrating it first)."""
+def seed(database_url: str, apps: int, source: Path | None = None) -> Seed:
+    """Create an account with ``apps`` Connect Apps in the database (migrating it first), with the
+    code in ``source`` (a src/ folder) if given."""
     started = time.perf_counter()
+    env = {**os.environ, "PYTHONPATH": str(source)} if source is not None else None
     done = subprocess.run(
         [*CONNECTAPPS, "dev", "seed-bulk", "--apps", str(apps), "--database", database_url],
-        capture_output=True, text=True, check=False,
+        capture_output=True, text=True, check=False, env=env,
     )
     if done.returncode != 0:
         raise RuntimeError(f"seed-bulk failed (exit {done.returncode}):\n{done.stderr.strip()}")
@@ -60,12 +62,13 @@ class Server:
     """
 
     def __init__(self, database_url: str, workers: int, log_path: Path, extra: tuple[str, ...] = (),
-                 cores: str | None = None) -> None:
+                 cores: str | None = None, source: Path | None = None) -> None:
         self.database_url = database_url
         self.workers = workers
         self.log_path = log_path
         self.extra = extra  # more ``serve`` flags
         self.cores = cores  # ``taskset -c`` list the server's processes are pinned to (None: not pinned)
+        self.source = source  # a src/ folder to run connectapps from instead of this checkout's
         self.port = 0
         self.started = 0.0
         self.start_seconds = 0.0
@@ -105,10 +108,13 @@ class Server:
         if self.cores is not None:
             command = ["taskset", "-c", self.cores, *command]  # workers inherit the affinity
         self.started = time.perf_counter()
+        env = dict(os.environ)
+        if self.source is not None:  # another copy of the code (a "before" measurement)
+            env["PYTHONPATH"] = str(self.source)
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-                cwd=ROOT,
+                cwd=ROOT, env=env,
             )
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
@@ -119,6 +125,25 @@ class Server:
                 return
             time.sleep(0.02)
         raise RuntimeError(f"server not healthy after {START_TIMEOUT_S:.0f}s:\n{self.log_tail()}")
+
+    def rss_mib(self) -> float:
+        """The largest resident set among the server's processes (the master and its workers)."""
+        if self.process is None:
+            return 0.0
+        largest = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(fields[2]) != self.process.pid:  # the process group: start_new_session made pid its id
+                    continue
+                for line in (entry / "status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        largest = max(largest, int(line.split()[1]))
+            except (OSError, IndexError, ValueError):
+                continue
+        return largest / 1024
 
     def _healthy(self) -> bool:
         try:

@@ -14,7 +14,7 @@ from connectapps.api.authorized_connect_apps import AuthorizedConnectAppInstance
 from connectapps.api.connect_apps import ConnectAppInstance, ConnectAppList
 from connectapps.delivery.egress import Policy
 from connectapps.delivery.worker import Settings, Worker
-from connectapps.domain import sids
+from connectapps.domain import passwords, sids
 from connectapps.store import open_store
 from connectapps.store.interface import Store
 from connectapps.wire import errors, methods, render, uris
@@ -118,6 +118,7 @@ def create_app_from_env() -> falcon.App[falcon.Request, falcon.Response]:
     if config.callbacks_enabled():
         Worker(store, Settings.from_env(), Policy.from_env()).start()
     app = create_app(store)
+    passwords.warm()
     # What start-up built (the spec's catalog, routes, templates) lives as long as the process: out of
     # the collector's sight, a full collection under load walks only what requests allocate.
     gc.collect()
