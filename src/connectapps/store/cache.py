@@ -39,9 +39,6 @@ class _CacheState(threading.local):
         for records in self.entries.values():
             records.clear()
 
-    def size(self) -> int:
-        return sum(len(records) for records in self.entries.values())
-
 
 class CachedSqlStore(SqlStore):
     cache_enabled = True
@@ -75,7 +72,7 @@ class CachedSqlStore(SqlStore):
     def _validate(self) -> None:
         state = self._cache
         version = self._data_version()
-        if version != state.version or state.size() >= CACHE_MAX_ENTRIES:
+        if version != state.version:
             state.clear()
             state.version = version
 
@@ -90,6 +87,8 @@ class CachedSqlStore(SqlStore):
             return records[key]  # type: ignore[return-value]
         value = load()
         if value is not None:
+            if len(records) >= CACHE_MAX_ENTRIES:  # bounded per kind, checked only when one is added
+                records.clear()
             records[key] = value
         return value
 
