@@ -1,14 +1,18 @@
-"""``python -m bench``: load-test the ConnectApps server with wrk on SQLite, PostgreSQL and PostgreSQL
-through PgBouncer (transaction mode).
+"""``python -m bench``: load-test the ConnectApps server with wrk on SQLite and PostgreSQL (and
+PostgreSQL through PgBouncer in transaction mode, if asked).
 
-For each backend, dataset size and worker count it seeds a fresh database, starts
-``connectapps serve``, and measures /health (the hello-world ceiling of that same server)
-and the ConnectApps endpoints; then prints a table and writes bench/results/.
+For each backend and dataset size it seeds a fresh database and starts ``connectapps serve`` pinned
+to one core (``taskset``), beside the ceiling — a minimal Falcon app under its own Granian, pinned to
+the same core — and drives both with wrk pinned to the other core: the ceiling and every endpoint in
+turn, in alternating rounds; the medians of the rounds and their ratio to the ceiling's are reported,
+with a table, bench/results/*.json and a PNG chart. ``python -m bench profile`` measures the same
+endpoints in-process instead (µs per request and a cProfile; see bench/profile.py).
 """
 
 import argparse
 import os
 import platform
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -18,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import endpoints, report, resources, servers, wrk
+from bench import endpoints, report, resources, rounds, servers, wrk
 from bench.databases import (
     DEFAULT_POSTGRES_URL,
     POSTGRES_URL_ENV,
@@ -29,13 +33,14 @@ from bench.databases import (
 )
 from bench.endpoints import Endpoint
 from bench.report import Row, human_count
-from bench.servers import Seed, Server
+from bench.servers import CeilingServer, Seed, Server
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 QUICK_SIZES = (1_000, 20_000)
-QUICK_DURATION_S = 3.0
+QUICK_DURATION_S = 2.0
 QUICK_WARMUP_S = 1.0
+CEILING_THREADS = 1
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -46,17 +51,26 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true",
                         help=f"smoke run: {QUICK_SIZES[0]} and {QUICK_SIZES[1]} apps, "
                              f"{QUICK_DURATION_S:.0f}s runs, {QUICK_WARMUP_S:.0f}s warm-up")
-    parser.add_argument("--duration", type=float, help="seconds per measurement (default 10; --quick: 3)")
-    parser.add_argument("--warmup", type=float, help="warm-up seconds before each measurement (default 2; --quick: 1)")
+    parser.add_argument("--duration", type=float, help="seconds per round and endpoint (default 4; --quick: 2)")
+    parser.add_argument("--warmup", type=float, help="warm-up seconds before each endpoint's first round (default 1)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; medians are reported (default 3)")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (default 1)")
-    parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2], help="server worker counts (default 1 2)")
+    parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1], help="server worker counts (default 1)")
+    parser.add_argument("--serve-flag", action="append", default=[], metavar="FLAG",
+                        help="an extra flag for connectapps serve, e.g. --serve-flag=--blocking-threads=4 (repeatable)")
+    parser.add_argument("--source", type=Path, help="a src/ folder to run connectapps from (seed and serve) instead "
+                        "of this checkout's, e.g. an older commit's `git archive` for a before/after")
+    parser.add_argument("--server-cores", default="0", help="taskset -c list for both servers (default 0)")
+    parser.add_argument("--wrk-cores", default="1", help="taskset -c list for wrk (default 1)")
+    parser.add_argument("--ceiling-threads", type=int, default=CEILING_THREADS,
+                        help=f"the ceiling's Granian blocking threads (default {CEILING_THREADS})")
     parser.add_argument("--backends", nargs="+", choices=["sqlite", "postgres", "pgbouncer"],
-                        default=["sqlite", "postgres", "pgbouncer"],
-                        help="pgbouncer: PostgreSQL through a PgBouncer in transaction mode (default: all three)")
+                        default=["sqlite", "postgres"],
+                        help="pgbouncer: PostgreSQL through a PgBouncer in transaction mode (default: sqlite postgres)")
     parser.add_argument("--endpoints", nargs="+", choices=endpoints.ALL, default=list(endpoints.DEFAULT_ORDER),
-                        help="what to measure; /health is always measured first (default: all but "
-                             f"{endpoints.LIST_OFFSET})")
+                        help="what to measure beside the ceiling (default: "
+                             f"{' '.join(endpoints.DEFAULT_ORDER)})")
     parser.add_argument("--postgres-url", default=os.environ.get(POSTGRES_URL_ENV, DEFAULT_POSTGRES_URL),
                         help=f"an admin connection to create/drop bench databases with (default ${POSTGRES_URL_ENV} "
                              f"or {DEFAULT_POSTGRES_URL})")
@@ -64,63 +78,45 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.sizes = QUICK_SIZES if args.quick else (args.small, args.large)
     if args.duration is None:
-        args.duration = QUICK_DURATION_S if args.quick else 10.0
+        args.duration = QUICK_DURATION_S if args.quick else 4.0
     if args.warmup is None:
-        args.warmup = QUICK_WARMUP_S if args.quick else 2.0
-    names = [endpoints.HEALTH, *(n for n in args.endpoints if n != endpoints.HEALTH)]
-    args.endpoint_names = tuple(dict.fromkeys(names))
+        args.warmup = QUICK_WARMUP_S
+    args.endpoint_names = tuple(dict.fromkeys(args.endpoints))
+    if (os.cpu_count() or 1) < 2 or not shutil.which("taskset"):
+        args.server_cores = args.wrk_cores = None
     return args
 
 
-def core_notice() -> str:
-    cores = os.cpu_count() or 0
-    return (f"NOTE: this machine has {cores} CPU core(s); wrk runs on the same cores as the server and its database "
-            "(no core of its own), so every figure here is lower than the server alone could reach, and the "
-            "ratio to /health is the figure to compare.")
-
-
-def check(server: Server, endpoint: Endpoint) -> None:
-    """One request per endpoint before loading it: it must answer 2xx (and a full page for lists)."""
-    import json
-
-    status, body = servers.request(server.base_url, endpoint.paths[0], method=endpoint.method,
-                                   headers=dict(endpoint.headers), body=endpoint.body)
-    if not 200 <= status < 300:
-        raise RuntimeError(f"{endpoint.name}: {endpoint.method} {endpoint.paths[0]} answered {status}: {body[:300]!r}")
-    if endpoint.expect_items is not None:
-        items = len(json.loads(body)[endpoint.list_key])
-        if items != endpoint.expect_items:
-            raise RuntimeError(f"{endpoint.name}: {items} items on the page, expected {endpoint.expect_items}")
+def core_notice(args: argparse.Namespace) -> str:
+    if args.server_cores is None:
+        return (f"NOTE: {os.cpu_count()} core(s) or no taskset: wrk shares the cores with the servers, so every "
+                "ratio is compressed towards 1.")
+    return (f"Both servers pinned to core(s) {args.server_cores}, wrk to {args.wrk_cores} (taskset); the database "
+            "server is not pinned.")
 
 
 def measure_server(args: argparse.Namespace, wrk_path: str, backend: Backend, seed: Seed, url: str, workers: int,
-                   scripts: dict[str, Path], built: list[Endpoint], log: Path, rows: list[Row]) -> None:
-    """Start one server and measure every endpoint on it, /health first; appends to ``rows`` as it goes."""
-    settings = wrk.WrkSettings(threads=args.threads, connections=args.connections, duration_s=args.duration)
-    with Server(url, workers, log) as server:
-        for endpoint in built:
-            check(server, endpoint)
-        ceiling: float | None = None
-        for endpoint in built:
-            try:
-                if args.warmup > 0:
-                    wrk.run(wrk_path, server.base_url, scripts[endpoint.name], settings, duration_s=args.warmup)
-                result = wrk.run(wrk_path, server.base_url, scripts[endpoint.name], settings)
-            except RuntimeError as exc:
-                state = "running" if server.running else "exited"
-                raise RuntimeError(f"{endpoint.name}: {exc}\nserver ({state}) log:\n{server.log_tail()}") from exc
-            if endpoint.name == endpoints.HEALTH:
-                ceiling = result.rps
-            row = Row.of(backend.name, seed.apps, workers, endpoint.name, result, ceiling)
-            rows.append(row)
-            ratio = f"{row.ratio:.2f}" if row.ratio is not None else "-"
-            print(f"  {backend.name:8} {human_count(seed.apps):>5} w{workers} {endpoint.name:15} "
-                  f"{row.rps:9,.0f} req/s  p50 {row.p50_ms:7.2f} ms  p99 {row.p99_ms:7.2f} ms  ratio {ratio}"
-                  + (f"  !! {row.flag}" if row.flag else ""), flush=True)
+                   scripts: dict[str, Path], built: list[Endpoint], tmp: Path, rows: list[Row],
+                   starts: list[dict[str, Any]]) -> None:
+    """Start the server and the ceiling and measure them in alternating rounds; appends to ``rows``."""
+    settings = wrk.WrkSettings(threads=args.threads, connections=args.connections, duration_s=args.duration,
+                               cores=args.wrk_cores)
+    log = tmp / f"server-{backend.name}-{seed.apps}-w{workers}.log"
+    ceiling_log = tmp / f"ceiling-{backend.name}-{seed.apps}-w{workers}.log"
+    with (Server(url, workers, log, tuple(args.serve_flag), cores=args.server_cores, source=args.source) as server,
+          CeilingServer(ceiling_log, args.ceiling_threads, cores=args.server_cores) as ceiling):
+        starts.append({"backend": backend.name, "apps": seed.apps, "workers": workers,
+                       "seconds_to_first_200": round(server.start_seconds, 3)})
+        print(f"  serve answered its first 200 after {server.start_seconds:.2f}s", flush=True)
+        rows += rounds.measure(wrk_path, settings, args.warmup, args.rounds, ceiling, server, built, scripts,
+                               (backend.name, seed.apps, workers))
+        starts[-1]["rss_mib_after_load"] = round(server.rss_mib(), 1)
+        print(f"  largest server process after the load: {starts[-1]['rss_mib_after_load']} MiB RSS", flush=True)
 
 
 def bench_dataset(args: argparse.Namespace, wrk_path: str, backend: Backend, apps: int, tmp: Path,
-                  seeds: list[dict[str, Any]], rows: list[Row], errors: list[str]) -> None:
+                  seeds: list[dict[str, Any]], rows: list[Row], errors: list[str],
+                  starts: list[dict[str, Any]]) -> None:
     """Seed a fresh database with ``apps`` apps and measure it with every worker count; appends to ``rows``.
 
     A server that fails (does not start, dies under load, answers errors to the first request) is
@@ -128,7 +124,7 @@ def bench_dataset(args: argparse.Namespace, wrk_path: str, backend: Backend, app
     """
     with backend.fresh(human_count(apps)) as url:
         print(f"\n[{backend.name}] seeding {apps:,} Connect Apps …", flush=True)
-        seed = servers.seed(url, apps)
+        seed = servers.seed(url, apps, args.source)
         messages = 0
         if set(endpoints.MESSAGE_ENDPOINTS) & set(args.endpoint_names):
             started = time.perf_counter()
@@ -141,15 +137,14 @@ def bench_dataset(args: argparse.Namespace, wrk_path: str, backend: Backend, app
         print(f"[{backend.name}] seeded in {seed.seconds:.1f}s", flush=True)
         built = endpoints.build(args.endpoint_names, backend, url, seed, messages)
         scripts: dict[str, Path] = {}
-        for endpoint in built:
+        for endpoint in [Endpoint(endpoints.CEILING, ("/",)), *built]:
             script = tmp / f"{backend.name}-{apps}-{endpoint.name}.lua"
             script.write_text(wrk.lua_script(endpoint.paths, method=endpoint.method, headers=dict(endpoint.headers),
                                              body=endpoint.body))
             scripts[endpoint.name] = script
         for workers in args.workers:
-            log = tmp / f"server-{backend.name}-{apps}-w{workers}.log"
             try:
-                measure_server(args, wrk_path, backend, seed, url, workers, scripts, built, log, rows)
+                measure_server(args, wrk_path, backend, seed, url, workers, scripts, built, tmp, rows, starts)
             except RuntimeError as exc:
                 errors.append(f"{backend.name} {human_count(apps)} w{workers}: {exc}")
                 print(f"!! {errors[-1]}", file=sys.stderr, flush=True)
@@ -187,17 +182,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
     started = datetime.now(UTC)
-    notice = core_notice()
+    notice = core_notice(args)
     print(notice)
     load_before = [round(x, 2) for x in os.getloadavg()]
     busy = load_warning()
     if busy:
         print(busy)
-    print(f"wrk: -t{args.threads} -c{args.connections} -d{args.duration:g}s after a {args.warmup:g}s warm-up; "
-          f"datasets {', '.join(human_count(n) for n in args.sizes)}; workers {args.workers}", flush=True)
+    print(f"wrk: -t{args.threads} -c{args.connections} -d{args.duration:g}s, {args.rounds} alternating rounds after a "
+          f"{args.warmup:g}s warm-up; datasets {', '.join(human_count(n) for n in args.sizes)}; "
+          f"workers {args.workers}", flush=True)
 
     rows: list[Row] = []
     seeds: list[dict[str, Any]] = []
+    starts: list[dict[str, Any]] = []
     skipped: dict[str, str] = {}
     errors: list[str] = []
     failure: BaseException | None = None
@@ -219,7 +216,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             for backend in backends:
                 for apps in args.sizes:
-                    bench_dataset(args, wrk_path, backend, apps, tmp, seeds, rows, errors)
+                    bench_dataset(args, wrk_path, backend, apps, tmp, seeds, rows, errors, starts)
         except (Exception, KeyboardInterrupt) as exc:
             failure = exc
             print(f"\nerror: {type(exc).__name__}: {exc}\n(reporting what was measured so far)", file=sys.stderr)
@@ -227,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             pooled.close()
 
     print("\n" + report.table(rows))
-    print("\nratio = req/s over /health req/s of the same server in the same run.")
+    print("\nratio = median req/s over the ceiling's median req/s (same core, same run).")
     print(notice)
     if busy:
         print(busy)
@@ -250,7 +247,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "warnings": [w for w in (busy,) if w],
         "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
         "wrk": {"version": wrk.version(wrk_path), "threads": args.threads, "connections": args.connections,
-                "duration_s": args.duration, "warmup_s": args.warmup},
+                "duration_s": args.duration, "warmup_s": args.warmup, "rounds": args.rounds},
+        "cores": {"servers": args.server_cores, "wrk": args.wrk_cores, "ceiling_threads": args.ceiling_threads},
+        "serve_flags": args.serve_flag,
+        "starts": starts,
         "note": notice,
         "skipped": skipped,
         "seeds": seeds,
@@ -261,7 +261,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         report.write_json(path, metadata, rows)
     chart = args.results_dir / "latest.png"
     if rows:
-        subtitle = f"{os.cpu_count()} cores shared by wrk, server and database; wrk -c{args.connections}, {stamp}"
+        pinning = (f"servers on core {args.server_cores}, wrk on {args.wrk_cores}" if args.server_cores
+                   else "wrk shares the cores")
+        subtitle = f"{pinning}; wrk -c{args.connections}, medians of {args.rounds} rounds; {stamp}"
         report.write_chart(chart, rows, subtitle)
     print(f"\nwrote {', '.join(str(p) for p in paths)}" + (f", {chart}" if rows else ""))
     if failure is not None:
@@ -270,4 +272,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["profile"]:
+        from bench import profile
+
+        sys.exit(profile.main(sys.argv[2:]))
     sys.exit(main())

@@ -26,7 +26,9 @@ class Row:
     non_2xx: int
     socket_errors: dict[str, int] = field(default_factory=dict)
     ratio: float | None = None
-    """req/s over the /health req/s of the same server in the same run."""
+    """median req/s over the ceiling's median req/s in the same run."""
+    rounds: list[int] = field(default_factory=list)
+    """req/s of each round."""
 
     @classmethod
     def of(cls, backend: str, apps: int, workers: int, endpoint: str, result: WrkResult,
@@ -102,7 +104,7 @@ def write_chart(path: Path, rows: list[Row], subtitle: str) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    measured = [r for r in rows if r.ratio is not None and r.endpoint != "health"]
+    measured = [r for r in rows if r.ratio is not None and r.endpoint != "ceiling"]
     configs = list(dict.fromkeys(config_label(r) for r in measured))
     endpoints = list(dict.fromkeys(r.endpoint for r in measured))
     ratio = {(config_label(r), r.endpoint): r.ratio or 0.0 for r in measured}
@@ -113,9 +115,9 @@ def write_chart(path: Path, rows: list[Row], subtitle: str) -> None:
         ax.bar(xs, [ratio.get((cfg, endpoint), 0.0) for cfg in configs], width, label=endpoint)
     ax.axhline(1.0, color="grey", linewidth=0.8, linestyle="--")
     ax.set_xticks(range(len(configs)), configs, rotation=30, ha="right", fontsize=8)
-    ax.set_ylabel("req/s ÷ /health req/s (same server)")
+    ax.set_ylabel("req/s ÷ ceiling req/s (same core, same run)")
     ax.set_ylim(0, max(1.05, *(ratio.values() or [0.0])) * 1.05)
-    ax.set_title(f"ConnectApps throughput relative to the /health ceiling\n{subtitle}", fontsize=9)
+    ax.set_title(f"ConnectApps throughput relative to the ceiling (a minimal Falcon app)\n{subtitle}", fontsize=9)
     ax.legend(fontsize=7, ncol=min(len(endpoints), 5), loc="upper center", bbox_to_anchor=(0.5, -0.28))
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+ROOT = Path(__file__).resolve().parent.parent
 CONNECTAPPS = [sys.executable, "-m", "connectapps"]
 START_TIMEOUT_S = 60.0
 STOP_TIMEOUT_S = 15.0
@@ -29,12 +30,14 @@ class Seed:
     seconds: float
 
 
-def seed(database_url: str, apps: int) -> Seed:
-    """Create an account with ``apps`` Connect Apps in the database (migrating it first)."""
+def seed(database_url: str, apps: int, source: Path | None = None) -> Seed:
+    """Create an account with ``apps`` Connect Apps in the database (migrating it first), with the
+    code in ``source`` (a src/ folder) if given."""
     started = time.perf_counter()
+    env = {**os.environ, "PYTHONPATH": str(source)} if source is not None else None
     done = subprocess.run(
         [*CONNECTAPPS, "dev", "seed-bulk", "--apps", str(apps), "--database", database_url],
-        capture_output=True, text=True, check=False,
+        capture_output=True, text=True, check=False, env=env,
     )
     if done.returncode != 0:
         raise RuntimeError(f"seed-bulk failed (exit {done.returncode}):\n{done.stderr.strip()}")
@@ -58,12 +61,18 @@ class Server:
     (SIGTERM, then SIGKILL), whatever happened inside the block.
     """
 
-    def __init__(self, database_url: str, workers: int, log_path: Path, extra: tuple[str, ...] = ()) -> None:
+    def __init__(self, database_url: str, workers: int, log_path: Path, extra: tuple[str, ...] = (),
+                 cores: str | None = None, source: Path | None = None) -> None:
         self.database_url = database_url
         self.workers = workers
         self.log_path = log_path
         self.extra = extra  # more ``serve`` flags
+        self.cores = cores  # ``taskset -c`` list the server's processes are pinned to (None: not pinned)
+        self.source = source  # a src/ folder to run connectapps from instead of this checkout's
         self.port = 0
+        self.started = 0.0
+        self.start_seconds = 0.0
+        """From the start of the command to the first 200 of ``/health``."""
         self.process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -87,24 +96,54 @@ class Server:
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
-    def start(self) -> None:
-        self.port = free_port()
-        command = [
+    def command(self) -> list[str]:
+        return [
             *CONNECTAPPS, "serve", "--host", "127.0.0.1", "--port", str(self.port),
             "--workers", str(self.workers), "--database", self.database_url, *self.extra,
         ]
+
+    def start(self) -> None:
+        self.port = free_port()
+        command = self.command()
+        if self.cores is not None:
+            command = ["taskset", "-c", self.cores, *command]  # workers inherit the affinity
+        self.started = time.perf_counter()
+        env = dict(os.environ)
+        if self.source is not None:  # another copy of the code (a "before" measurement)
+            env["PYTHONPATH"] = str(self.source)
         with self.log_path.open("ab") as log:
             self.process = subprocess.Popen(
                 command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+                cwd=ROOT, env=env,
             )
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited with {self.process.returncode} at start:\n{self.log_tail()}")
             if self._healthy():
+                self.start_seconds = time.perf_counter() - self.started
                 return
-            time.sleep(0.1)
+            time.sleep(0.02)
         raise RuntimeError(f"server not healthy after {START_TIMEOUT_S:.0f}s:\n{self.log_tail()}")
+
+    def rss_mib(self) -> float:
+        """The largest resident set among the server's processes (the master and its workers)."""
+        if self.process is None:
+            return 0.0
+        largest = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(fields[2]) != self.process.pid:  # the process group: start_new_session made pid its id
+                    continue
+                for line in (entry / "status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        largest = max(largest, int(line.split()[1]))
+            except (OSError, IndexError, ValueError):
+                continue
+        return largest / 1024
 
     def _healthy(self) -> bool:
         try:
@@ -133,6 +172,19 @@ class Server:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+
+
+class CeilingServer(Server):
+    """The ceiling (bench/ceiling.py) under Granian: one worker, ``threads`` blocking threads."""
+
+    def __init__(self, log_path: Path, threads: int, cores: str | None = None) -> None:
+        super().__init__("", 1, log_path, cores=cores)
+        self.threads = threads
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
+                "--port", str(self.port), "--workers", "1", "--blocking-threads", str(self.threads),
+                "--no-ws", "bench.ceiling:app"]
 
 
 def request(base_url: str, path: str, *, method: str = "GET", headers: dict[str, str] | None = None,

@@ -129,6 +129,7 @@ class WrkSettings:
     connections: int = 16
     duration_s: float = 10.0
     timeout_s: float = 5.0
+    cores: str | None = None  # ``taskset -c`` list wrk is pinned to (None: not pinned)
 
 
 def run(wrk: str, base_url: str, script: Path, settings: WrkSettings, *, duration_s: float | None = None) -> WrkResult:
@@ -138,6 +139,8 @@ def run(wrk: str, base_url: str, script: Path, settings: WrkSettings, *, duratio
         wrk, f"-t{settings.threads}", f"-c{settings.connections}", f"-d{seconds}s",
         f"--timeout={max(1, round(settings.timeout_s))}s", "--latency", "-s", str(script), base_url,
     ]
+    if settings.cores is not None:
+        command = ["taskset", "-c", settings.cores, *command]
     done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=seconds + 60)
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed (exit {done.returncode}): {done.stderr.strip() or done.stdout.strip()}")

@@ -48,6 +48,20 @@ def test_an_update_through_one_process_is_seen_by_the_other_on_the_next_request(
             assert fetch(session, reader, owner, app)["friendly_name"] == f"v{n}"
 
 
+def test_an_update_through_one_process_is_in_the_others_next_list_page(pair: Pair) -> None:
+    """List pages join cached JSON per (sid, version): a change made elsewhere must show at once."""
+    owner = pair.a.account()
+    app = pair.a.app(owner, friendly_name="v0")
+    path = f"/2010-04-01/Accounts/{owner.sid}/ConnectApps.json"
+    with requests.Session() as session:
+        for n in range(1, 30):
+            writer, reader = pair.url(n), pair.url(n + 1)
+            session.get(reader + path, auth=(owner.sid, owner.auth_token), timeout=30)  # cache the old item
+            update(session, writer, owner, app, FriendlyName=f"v{n}")
+            page = session.get(reader + path, auth=(owner.sid, owner.auth_token), timeout=30).json()
+            assert [item["friendly_name"] for item in page["connect_apps"]] == [f"v{n}"]
+
+
 def test_a_suspended_account_is_refused_by_every_process_at_once(pair: Pair) -> None:
     """Account records are cached too: a suspension must take effect everywhere immediately."""
     owner = pair.a.account()

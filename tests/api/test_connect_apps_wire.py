@@ -2,13 +2,17 @@
 
 import socket
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 import requests
+from falcon import testing
 
+from connectapps.app import create_app
 from connectapps.domain.models import Account, ConnectApp
+from connectapps.store import open_store
 from tests.api.connect_apps_helpers import (
     ENVELOPE_KEYS,
     JSON,
@@ -187,3 +191,17 @@ def test_token_from_another_account_does_not_leak(server: Server, owner: Account
     theirs = apps_of(server, server.account(), 1)
     body = list_page(server, owner, f"?PageSize=50&PageToken=PA{theirs[0]}")
     assert sids_of(body) == [sid for sid in mine if sid > theirs[0]]
+
+
+def test_request_ids_differ_between_workers(tmp_path: Path) -> None:
+    """Each worker builds its own app: their ids share no prefix, so no two answers share an id."""
+    store = open_store(f"sqlite:///{tmp_path / 'ids.db'}", create=True)
+    store.migrate()
+    try:
+        workers = [testing.TestClient(create_app(store)) for _ in range(2)]
+        ids = [worker.simulate_get("/health").headers["Twilio-Request-Id"] for worker in workers for _ in range(3)]
+    finally:
+        store.close()
+    assert all(REQUEST_ID.match(i) for i in ids)
+    assert len(set(ids)) == 6
+    assert ids[0][:18] != ids[3][:18]

@@ -11,7 +11,7 @@ from connectapps.delivery.worker import INTERRUPTED, Settings, Worker
 from connectapps.domain import accounts, connect_apps
 from connectapps.store import open_store, schema
 from connectapps.store.base import SqlBase
-from connectapps.store.rows import timestamp
+from connectapps.store.rows import CONNECT_APPS, timestamp
 from connectapps.store.schema import migrations
 
 LATEST = max(version for version, _ in migrations())
@@ -76,9 +76,12 @@ def test_migration_4_keeps_only_the_category_of_old_errors_and_old_rows_still_se
         monkeypatch.setattr(schema, "migrations", lambda: [m for m in migrations() if m[0] <= 3])
         store.migrate()
         owner = accounts.create(store, "Owner")
-        app = connect_apps.create(store, owner.sid, {"deauthorize_callback_url": "http://127.0.0.1:9/cb"})
+        app = connect_apps.new_connect_app(owner.sid, {"deauthorize_callback_url": "http://127.0.0.1:9/cb"})
         now = timestamp(datetime.now(UTC))
-        with store._transaction() as run:  # a pending callback and its log, as version 3 wrote them
+        with store._transaction() as run:  # an app, a pending callback and its log, as version 3 wrote them
+            old_columns = [c for c in CONNECT_APPS.columns if c != "version"]  # migration 12 added it
+            run(f"INSERT INTO connect_apps ({', '.join(old_columns)}) VALUES ({', '.join('?' * len(old_columns))})",
+                CONNECT_APPS.to_row(app)[:len(old_columns)])
             run("INSERT INTO callbacks (id, connect_app_sid, account_sid, authorizing_account_sid, url, method, "
                 "status, attempts, claims, next_attempt_at, lease_owner, lease_until, date_created, date_updated) "
                 "VALUES ('CB1', ?, ?, ?, 'http://127.0.0.1:9/cb', 'POST', 'pending', ?, ?, ?, NULL, NULL, ?, ?)",

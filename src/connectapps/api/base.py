@@ -76,9 +76,14 @@ def _decode_basic(header: str) -> tuple[str, str] | None:
 
 
 def respond(resp: falcon.Response, body: Any, status: int = 200) -> None:
+    respond_encoded(resp, render.encode(body), status)
+
+
+def respond_encoded(resp: falcon.Response, body: bytes, status: int = 200) -> None:
+    """Answer JSON already encoded."""
     resp.status = status
     resp.content_type = render.JSON
-    resp.data = render.encode(body)
+    resp.data = body
 
 
 def respond_page(

@@ -6,27 +6,40 @@ after authentication (the public spec and SDKs carry a delete; see docs/compatib
 
 import falcon
 
-from connectapps.api.base import Resource, respond, respond_page
+from connectapps.api.base import Resource, respond, respond_encoded
 from connectapps.domain import connect_apps, sids
 from connectapps.domain.connect_apps import UPDATABLE_FIELDS
-from connectapps.wire import forms, paging, render, uris
+from connectapps.wire import forms, fragments, paging, render, uris
+
+KEY = "connect_apps"
 
 
 class ConnectAppList(Resource):
     schema = "api.v2010.account.connect_app"
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, account_sid: str) -> None:
+        """The page's items are joined from their cached JSON (wire/fragments.py), encoding only
+        those not seen before; if one vanished meanwhile, the page is read again in full."""
         account = self.account(req, account_sid)
         page, request = paging.parse(req.params, sids.CONNECT_APP)
-        result = connect_apps.list_page(self.store, account.sid, request)
-        respond_page(req, resp, "connect_apps", uris.connect_apps(account.sid),
-                     [render.connect_app(a) for a in result.items], page, request, result.has_more)
+        path, echo = uris.connect_apps(account.sid), bool(req.query_string)
+        listed = connect_apps.list_versions(self.store, account.sid, request)
+        items = fragments.connect_app_items(
+            listed.items, lambda missing: connect_apps.fetch_many(self.store, account.sid, missing))
+        if items is None:
+            result = connect_apps.list_page(self.store, account.sid, request)
+            respond(resp, paging.envelope(KEY, path, [render.connect_app(a) for a in result.items], page, request,
+                                          result.has_more, echo_query=echo))
+            return
+        keys = [sid for sid, _ in listed.items]
+        envelope = paging.envelope(KEY, path, items, page, request, listed.has_more, echo_query=echo, keys=keys)
+        respond_encoded(resp, fragments.encode_page(envelope, KEY, items))
 
 
 class ConnectAppInstance(Resource):
     def on_get(self, req: falcon.Request, resp: falcon.Response, account_sid: str, sid: str) -> None:
         account = self.account(req, account_sid)
-        respond(resp, render.connect_app(connect_apps.fetch(self.store, account.sid, sid)))
+        respond_encoded(resp, fragments.connect_app(connect_apps.fetch(self.store, account.sid, sid)))
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, account_sid: str, sid: str) -> None:
         account = self.account(req, account_sid)

@@ -162,6 +162,17 @@ def list_page(store: ConnectStore, account_sid: str, request: PageRequest) -> Pa
     return store.list_connect_apps(account_sid, request)
 
 
+def list_versions(store: ConnectStore, account_sid: str, request: PageRequest) -> Page[tuple[str, int]]:
+    """The (sid, version) of each app on the page ``list_page`` would give: what identifies its
+    content, for a caller that keeps representations of contents it has seen (wire/fragments.py)."""
+    return store.list_connect_app_versions(account_sid, request)
+
+
+def fetch_many(store: ConnectStore, account_sid: str, sids: Sequence[str]) -> list[ConnectApp]:
+    """Those of these apps the account owns (as they are now), in any order."""
+    return store.get_connect_apps(account_sid, sids)
+
+
 def delete(store: ConnectStore, account_sid: str, sid: str) -> None:
     """Delete an app (console and CLI only: the REST API answers 405). Its authorizations end
     with it, without deauthorize callbacks: there is no app left to tell."""

@@ -116,6 +116,8 @@ class ConnectApp:
     permissions: tuple[str, ...]
     date_created: datetime
     date_updated: datetime
+    version: int = 1
+    """Incremented by every change: (sid, version) names one content of the app for good."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ Passwords are never logged or returned.
 """
 
 import contextlib
+import functools
 import os
 import secrets
 import threading
@@ -28,8 +29,22 @@ from connectapps.domain.errors import Busy
 CHECK_NICE = 10
 
 _hasher = PasswordHasher()
-# Verified against when the email is unknown, so a miss costs what a hit costs.
-DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@functools.cache
+def dummy_hash() -> str:
+    """Verified against when the email is unknown, so a miss costs what a hit costs. Made on first
+    use (or by ``warm``), not at import: one Argon2 hash is ~0.2 s of a worker's start-up."""
+    return _hasher.hash(secrets.token_hex(16))
+
+
+def warm() -> None:
+    """Make the dummy hash now, on a low-priority background thread, so no sign-in waits for it."""
+    def make() -> None:
+        _lower_priority()
+        dummy_hash()
+
+    threading.Thread(target=make, name="dummy-hash", daemon=True).start()
 
 
 def _lower_priority() -> None:

@@ -96,6 +96,14 @@ class ConnectAppStore(Protocol):
 
     def list_connect_apps(self, account_sid: str, request: PageRequest) -> Page[ConnectApp]: ...
 
+    def list_connect_app_versions(self, account_sid: str, request: PageRequest) -> Page[tuple[str, int]]:
+        """The (sid, version) of each app on the page ``list_connect_apps`` would give."""
+        ...
+
+    def get_connect_apps(self, account_sid: str, sids: Sequence[str]) -> list[ConnectApp]:
+        """Those of these apps the account owns, in any order; read from the database every time."""
+        ...
+
     def delete_connect_app(self, account_sid: str, sid: str) -> bool:
         """Delete an app and its authorizations; False if there was no such app."""
         ...

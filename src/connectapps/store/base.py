@@ -16,6 +16,7 @@ from connectapps.domain.models import Page, PageRequest
 from connectapps.store.rows import Row, Table, timestamp
 
 R = TypeVar("R")
+VERSION = "version"
 Run = Callable[[str, Sequence[object]], list[Row]]
 """Runs one statement (``?`` placeholders) inside a transaction and returns its rows."""
 
@@ -66,26 +67,33 @@ class SqlBase(ABC):
         self, table: Table[R], changes: Mapping[str, object], now: datetime, where: str, key: Sequence[object]
     ) -> R | None:
         """One UPDATE … RETURNING of only the changed columns, so concurrent writers of other
-        columns lose nothing. Column names come from the table's fixed list, never a request."""
-        encoded = table.encode({c: changes[c] for c in table.columns if c in changes and c != "date_updated"})
-        assignments = "".join(f"{column} = ?, " for column in encoded)
+        columns lose nothing. Column names come from the table's fixed list, never a request.
+        A table with a ``version`` column has it incremented in the same statement."""
+        fixed = ("date_updated", VERSION)
+        encoded = table.encode({c: changes[c] for c in table.columns if c in changes and c not in fixed})
+        bump = f"{VERSION} = {VERSION} + 1, " if VERSION in table.columns else ""
+        assignments = "".join(f"{column} = ?, " for column in encoded) + bump
         sql = f"UPDATE {table.name} SET {assignments}date_updated = ? WHERE {where} {table.returning}"
         rows = self._query(sql, [*encoded.values(), timestamp(now), *key])
         return table.from_row(rows[0]) if rows else None
 
-    def _page(self, table: Table[R], where: str, params: Sequence[object], request: PageRequest) -> Page[R]:
-        """One page of ``table`` rows matching ``where``, in the order of the table's key column."""
+    def _page(
+        self, table: Table[R], where: str, params: Sequence[object], request: PageRequest,
+        columns: str | None = None,
+    ) -> Page[Any]:
+        """One page of ``table`` rows matching ``where``, in the order of the table's key column:
+        records, or only ``columns`` of each row as the database gives them (tuples)."""
         key = table.key
-        base = f"{table.select} WHERE {where}"
+        decode: Callable[[Row], Any] = table.from_row if columns is None else tuple
+        base = f"SELECT {columns} FROM {table.name} WHERE {where}" if columns else f"{table.select} WHERE {where}"
         if request.before is not None:
             sql = f"{base} AND {key} < ? ORDER BY {key} DESC LIMIT ?"
             rows = self._query(sql, [*params, request.before, request.size])
-            return Page([table.from_row(r) for r in reversed(rows)], has_more=True)
+            return Page(list(map(decode, reversed(rows))), has_more=True)
         if request.after is not None:
             sql = f"{base} AND {key} > ? ORDER BY {key} LIMIT ?"
             rows = self._query(sql, [*params, request.after, request.size + 1])
         else:
             sql = f"{base} ORDER BY {key} LIMIT ? OFFSET ?"
             rows = self._query(sql, [*params, request.size + 1, request.offset])
-        return Page([table.from_row(r) for r in rows[: request.size]], has_more=len(rows) > request.size)
-
+        return Page(list(map(decode, rows[: request.size])), has_more=len(rows) > request.size)

@@ -5,9 +5,11 @@ for a version that changes whenever anything commits — SQLite's ``PRAGMA data_
 PostgreSQL's WAL insert position. If it moved, the thread's cache is dropped. So a cached record
 is never older than the last commit before the request began, whichever thread, process or
 machine made it. A thread's own writes also drop its cache (SQLite's data_version does not
-count a connection's own commits).
+count a connection's own commits): the records of the table a single statement writes, or every
+record for a transaction or a statement this cannot read.
 """
 
+import re
 import threading
 from abc import abstractmethod
 from collections.abc import Callable
@@ -22,13 +24,22 @@ T = TypeVar("T")
 CACHE_MAX_ENTRIES = 10_000
 
 
+# The tables cached records come from, and the kind (first item of a cache key) each gives.
+_KINDS = {"accounts": "AC", "connect_apps": "CN", "authorizations": "AU"}
+_WRITTEN = re.compile(r"(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(\w+)\s", re.IGNORECASE)
+
+
 class _CacheState(threading.local):
     version: object = None
     validated: bool = False  # checked against the database's version in this request
-    entries: dict[tuple[str, ...], object]
+    entries: dict[str, dict[tuple[str, ...], object]]  # kind -> key -> record
 
     def __init__(self) -> None:
-        self.entries = {}
+        self.entries = {kind: {} for kind in _KINDS.values()}
+
+    def clear(self) -> None:
+        for records in self.entries.values():
+            records.clear()
 
 
 class CachedSqlStore(SqlStore):
@@ -41,8 +52,16 @@ class CachedSqlStore(SqlStore):
     def _data_version(self) -> object:
         """A value that changes whenever any connection commits."""
 
-    def _forget_own_writes(self) -> None:
-        self._cache.entries.clear()
+    def _forget_own_writes(self, sql: str | None = None) -> None:
+        """Drop what this thread's write may have changed: for one statement whose table is known,
+        that table's records only (none for a table no record is cached from); else all of them."""
+        written = _WRITTEN.match(sql) if sql is not None else None
+        if written is None:
+            self._cache.clear()
+            return
+        kind = _KINDS.get(written.group(1).lower())
+        if kind is not None:
+            self._cache.entries[kind].clear()
 
     def begin_request(self) -> None:
         if self.cache_enabled:
@@ -55,8 +74,8 @@ class CachedSqlStore(SqlStore):
     def _validate(self) -> None:
         state = self._cache
         version = self._data_version()
-        if version != state.version or len(state.entries) >= CACHE_MAX_ENTRIES:
-            state.entries.clear()
+        if version != state.version:
+            state.clear()
             state.version = version
 
     def _cached(self, key: tuple[str, ...], load: Callable[[], T | None]) -> T | None:
@@ -65,13 +84,16 @@ class CachedSqlStore(SqlStore):
         state = self._cache
         if not state.validated:
             self._validate()
-        if key in state.entries:
+        records = state.entries[key[0]]
+        if key in records:
             meter.cache_lookup(True)
-            return state.entries[key]  # type: ignore[return-value]
+            return records[key]  # type: ignore[return-value]
         meter.cache_lookup(False)
         value = load()
         if value is not None:
-            state.entries[key] = value
+            if len(records) >= CACHE_MAX_ENTRIES:  # bounded per kind, checked only when one is added
+                records.clear()
+            records[key] = value
         return value
 
     def get_account(self, sid: str) -> Account | None:

@@ -146,7 +146,7 @@ class PostgresStore(CachedSqlStore):
 
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
         if not sql.startswith("SELECT"):
-            self._forget_own_writes()
+            self._forget_own_writes(sql)
         meter.db_round_trip()
         with self.pool.connection() as conn:
             conn.prepare_threshold = self.prepare_threshold

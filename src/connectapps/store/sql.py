@@ -6,7 +6,7 @@ of its own (outbox.py, signin.py, resources.py, listing.py, schema.py). Backends
 postgres.py) supply only connections and transactions.
 """
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 
 from connectapps.domain.models import (
@@ -99,6 +99,19 @@ class ConnectAppSql(SqlBase, ConnectAppStore):
             run("DELETE FROM authorizations WHERE connect_app_sid = ?", (sid,))
             run("DELETE FROM connect_apps WHERE sid = ?", (sid,))
         return True
+
+    def list_connect_app_versions(self, account_sid: str, request: PageRequest) -> Page[tuple[str, int]]:
+        """The page's (sid, version) pairs, from the account's index alone (migration 0012)."""
+        return self._page(CONNECT_APPS, "account_sid = ?", (account_sid,), request, "sid, version")
+
+    def get_connect_apps(self, account_sid: str, sids: Sequence[str]) -> list[ConnectApp]:
+        if not sids:
+            return []
+        marks = ", ".join("?" * len(sids))
+        rows = self._query(f"{CONNECT_APPS.select} WHERE account_sid = ? AND sid IN ({marks})",
+                           [account_sid, *sids])
+        return [CONNECT_APPS.from_row(r) for r in rows]
+
 
 
 class UserSql(SqlBase, UserStore):

@@ -67,7 +67,7 @@ def _integer(params: Mapping[str, Any], name: str, field: str, kind: str, defaul
 
 
 def envelope(
-    key: str, path: str, items: list[dict[str, Any]], page: int, request: PageRequest, has_more: bool,
+    key: str, path: str, items: Sequence[Any], page: int, request: PageRequest, has_more: bool,
     *, sid_key: str = "sid", echo_query: bool = True, filters: Sequence[tuple[str, str]] = (),
     keys: Sequence[str] | None = None,
 ) -> dict[str, Any]:

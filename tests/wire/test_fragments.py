@@ -1,0 +1,60 @@
+"""Connect Apps' JSON kept per (sid, version): same bytes as encoding afresh, a new version is a new
+encoding, a page whose item vanished is refused, and the store bumps the version on every change."""
+
+import json
+from dataclasses import replace
+
+from connectapps.domain import accounts, connect_apps
+from connectapps.domain.models import ConnectApp, PageRequest
+from connectapps.store import open_store
+from connectapps.wire import fragments, paging, render
+
+
+def an_app(name: str = "One") -> ConnectApp:
+    return connect_apps.new_connect_app("AC" + "1" * 32, {"friendly_name": name})
+
+
+def test_the_cached_bytes_are_what_encoding_gives() -> None:
+    app = an_app()
+    assert fragments.connect_app(app) == render.encode(render.connect_app(app))
+    assert fragments.connect_app(app) is fragments.connect_app(app)
+
+
+def test_a_new_version_is_encoded_again() -> None:
+    app = an_app("before")
+    fragments.connect_app(app)
+    changed = replace(app, friendly_name="after", version=app.version + 1)
+    assert json.loads(fragments.connect_app(changed))["friendly_name"] == "after"
+
+
+def test_a_page_is_the_envelope_with_the_items_joined() -> None:
+    apps = [an_app(f"App {n}") for n in range(3)]
+    request = PageRequest(size=2)
+    full = paging.envelope("connect_apps", "/x", [render.connect_app(a) for a in apps], 0, request, True)
+    items = fragments.connect_app_items([(a.sid, a.version) for a in apps], lambda missing: apps)
+    assert items is not None
+    envelope = paging.envelope("connect_apps", "/x", items, 0, request, True, keys=[a.sid for a in apps])
+    encoded = fragments.encode_page(envelope, "connect_apps", items)
+    assert encoded == render.encode(full)  # same keys, same order, same bytes
+
+
+def test_a_page_whose_item_vanished_is_refused() -> None:
+    gone, kept = an_app("gone"), an_app("kept")
+    assert fragments.connect_app_items([(gone.sid, 7), (kept.sid, 7)], lambda missing: [kept]) is None
+
+
+def test_every_update_increments_the_version(database_url: str) -> None:
+    store = open_store(database_url)
+    store.migrate()
+    try:
+        owner = accounts.create(store, "Owner")
+        app = connect_apps.create(store, owner.sid, {"friendly_name": "a"})
+        assert app.version == 1
+        for n in range(2, 5):
+            changed = connect_apps.update(store, owner.sid, app.sid, {"friendly_name": f"v{n}"})
+            assert changed.version == n
+        assert store.get_connect_app(owner.sid, app.sid) == changed
+        page = store.list_connect_app_versions(owner.sid, PageRequest(size=50))
+        assert page.items == [(app.sid, 4)]
+    finally:
+        store.close()
