@@ -104,3 +104,21 @@ def test_deauthorize_without_a_browser(admin: AdminServer) -> None:
     assert (queued["connect_app_sid"], queued["authorizing_account_sid"]) == (APP, CUSTOMER)
     assert_error(admin.admin("POST", "deauthorize", json={"connect_app_sid": APP, "account_sid": CUSTOMER}),
                  404, 20404)
+
+
+def test_a_restored_app_changed_again_is_answered_as_it_is_now(admin: AdminServer) -> None:
+    """A restore puts an app back at an earlier version; changing it again reaches a version number the
+    server has answered before with other content (wire/fragments.py keys its JSON by sid and version)."""
+    admin.api("POST", APP_PATH, (OWNER, OWNER_TOKEN), data={"FriendlyName": "Before"})
+    assert admin.admin("PUT", "snapshots/before").status_code == 201
+    admin.api("POST", APP_PATH, (OWNER, OWNER_TOKEN), data={"FriendlyName": "First timeline"})
+    assert app_name(admin) == "First timeline"  # read, so its JSON is kept
+    listed = admin.api("GET", f"Accounts/{OWNER}/ConnectApps.json", (OWNER, OWNER_TOKEN)).json()["connect_apps"]
+    assert "First timeline" in [a["friendly_name"] for a in listed]
+    assert admin.admin("POST", "snapshots/before/restore").status_code == 200
+    admin.api("POST", APP_PATH, (OWNER, OWNER_TOKEN), data={"FriendlyName": "Second timeline"})
+    assert app_name(admin) == "Second timeline"
+    listed = admin.api("GET", f"Accounts/{OWNER}/ConnectApps.json", (OWNER, OWNER_TOKEN)).json()["connect_apps"]
+    assert "Second timeline" in [a["friendly_name"] for a in listed]
+    admin.admin("POST", "reset")
+    assert app_name(admin) == "Seeded app"

@@ -6,36 +6,16 @@ credentials never open it, and without a token the routes do not exist (404 like
 it: the journal, the faults and the retry settings live in the serving process (docs/testing.md).
 """
 
-import hmac
 import time
 from typing import Any
 
 import falcon
 
-from connectapps.admin.callbacks import Callbacks
-from connectapps.admin.faults import Faults
-from connectapps.admin.journal import Journal, journaled
-from connectapps.delivery.worker import Worker
-from connectapps.domain.store import Store
+from connectapps.admin.journal import journaled
+from connectapps.admin.state import Admin
 from connectapps.wire.errors import TwilioError, not_authenticated, render_error
 
 PREFIX = "/__admin"
-BEARER = "Bearer "
-
-
-class Admin:
-    """Everything the admin API holds for one process."""
-
-    def __init__(self, store: Store, token: str, worker: Worker | None = None, journal_size: int = 1000) -> None:
-        self.store = store
-        self._token = token.encode()
-        self.journal = Journal(journal_size)
-        self.faults = Faults()
-        self.callbacks = Callbacks(store, worker)
-
-    def allows(self, header: str | None) -> bool:
-        given = header[len(BEARER):].strip() if header and header.startswith(BEARER) else ""
-        return hmac.compare_digest(self._token, given.encode("utf-8", "replace"))
 
 
 def is_admin_path(path: str) -> bool:

@@ -9,13 +9,14 @@ from urllib.parse import parse_qsl
 import falcon
 import orjson
 
-from connectapps.admin import Admin, faults
+from connectapps.admin import faults
 from connectapps.admin.journal import FILTERS
+from connectapps.admin.state import Admin
 from connectapps.api.base import respond
 from connectapps.domain import authorizations, snapshots, users
 from connectapps.domain.errors import InvalidParameter, NotFound
 from connectapps.domain.models import DELIVERED, FAILED, PENDING
-from connectapps.wire import render
+from connectapps.wire import fragments, render
 from connectapps.wire.errors import INVALID_PARAMETER, TwilioError
 
 BODY_MAX = 64 * 1024
@@ -68,6 +69,7 @@ class Reset(Base):
             raise bad("to: seed or empty")
         started = time.perf_counter()
         snapshot = snapshots.reset(self.store, to_seed=to == "seed")
+        fragments.forget()
         self.admin.journal.clear()
         self.admin.faults.clear()
         self.admin.callbacks.restore_settings()
@@ -109,6 +111,7 @@ class SnapshotRestore(Base):
     def on_post(self, req: falcon.Request, resp: falcon.Response, name: str) -> None:
         started = time.perf_counter()
         snapshot = snapshots.restore(self.store, _name(name))
+        fragments.forget()
         respond(resp, {**_snapshot(snapshot), "duration_ms": round((time.perf_counter() - started) * 1000, 3)})
 
 

@@ -12,12 +12,12 @@ from typing import Any, ClassVar
 
 import falcon
 
-from connectapps.domain import access
+from connectapps.domain import access, meter
 from connectapps.domain.access import Principal
 from connectapps.domain.errors import NotAuthenticated
 from connectapps.domain.models import Account, PageRequest
 from connectapps.domain.store import Store
-from connectapps.ops import limits, meter
+from connectapps.ops import limits
 from connectapps.ops.access import note_principal
 from connectapps.wire import methods, paging, render
 from connectapps.wire.errors import method_not_allowed, not_authenticated, too_many_requests

@@ -35,10 +35,11 @@ from urllib.parse import urlsplit
 
 from connectapps.delivery import sender
 from connectapps.delivery.egress import Policy
+from connectapps.domain import meter
 from connectapps.domain.authorizations import callback_destination
 from connectapps.domain.models import DELIVERED, FAILED, PENDING, Callback, CallbackAttempt
 from connectapps.domain.store import AccountStore, ConnectAppStore, OutboxStore
-from connectapps.ops import logs, meter
+from connectapps.ops import logs
 
 log = logging.getLogger("connectapps.delivery")
 INTERRUPTED = "interrupted: the sender stopped before recording a result (the request may have been sent)"

@@ -20,9 +20,9 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from connectapps.domain import meter
 from connectapps.domain.errors import Throttled
 from connectapps.domain.store import ThrottleStore
-from connectapps.ops import meter
 
 FREE_ATTEMPTS = 5
 FREE_UNDER_ATTACK = 1

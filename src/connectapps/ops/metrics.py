@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from connectapps.ops import meter
+from connectapps.domain import meter
 
 ADDRESS_ENV = "CONNECTAPPS_METRICS"
 TOKEN_ENV = "CONNECTAPPS_METRICS_TOKEN"

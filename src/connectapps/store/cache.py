@@ -15,9 +15,9 @@ from abc import abstractmethod
 from collections.abc import Callable
 from typing import TypeVar
 
+from connectapps.domain import meter
 from connectapps.domain.keys import ApiKey
 from connectapps.domain.models import Account, Authorization, ConnectApp
-from connectapps.ops import meter
 from connectapps.store.sql import SqlStore
 
 T = TypeVar("T")
@@ -25,7 +25,7 @@ CACHE_MAX_ENTRIES = 10_000
 
 
 # The tables cached records come from, and the kind (first item of a cache key) each gives.
-_KINDS = {"accounts": "AC", "connect_apps": "CN", "authorizations": "AU"}
+_KINDS = {"accounts": "AC", "connect_apps": "CN", "authorizations": "AU", "api_keys": "SK"}
 _WRITTEN = re.compile(r"(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(\w+)\s", re.IGNORECASE)
 
 

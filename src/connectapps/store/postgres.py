@@ -29,7 +29,7 @@ import psycopg
 from psycopg import pq
 from psycopg_pool import ConnectionPool
 
-from connectapps.ops import meter
+from connectapps.domain import meter
 from connectapps.store.base import Run
 from connectapps.store.cache import CachedSqlStore
 from connectapps.store.rows import Row, Table

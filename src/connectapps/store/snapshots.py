@@ -13,6 +13,7 @@ import orjson
 
 from connectapps.domain.snapshots import Snapshot, SnapshotStore
 from connectapps.store.base import Run, SqlBase
+from connectapps.store.keys import KEYS
 from connectapps.store.resources import RESOURCES
 from connectapps.store.rows import (
     ACCOUNTS,
@@ -29,7 +30,8 @@ from connectapps.store.rows import (
 
 # Parents before children (foreign keys): restored in this order, deleted in the reverse one.
 DATA_TABLES: tuple[Table[Any], ...] = (
-    USERS, ACCOUNTS, CONNECT_APPS, AUTHORIZATIONS, CALLBACKS, CALLBACK_ATTEMPTS, RESOURCES, WEB_SESSIONS, THROTTLES,
+    USERS, ACCOUNTS, KEYS, CONNECT_APPS, AUTHORIZATIONS, CALLBACKS, CALLBACK_ATTEMPTS, RESOURCES, WEB_SESSIONS,
+    THROTTLES,
 )
 _OWNER = ACCOUNTS.columns.index("owner_account_sid")
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from connectapps.ops import meter
+from connectapps.domain import meter
 from connectapps.store.base import Run
 from connectapps.store.cache import CachedSqlStore
 from connectapps.store.opening import prepare_sqlite

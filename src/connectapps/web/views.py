@@ -11,11 +11,10 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import falcon
 
-from connectapps.domain import authorizations, passwords, sessions, users
+from connectapps.domain import authorizations, meter, passwords, sessions, users
 from connectapps.domain.errors import Busy, ConsentChanged, DomainError, NotAuthenticated
 from connectapps.domain.models import ConnectApp, User
 from connectapps.domain.store import Store
-from connectapps.ops import meter
 from connectapps.web import csrf, static
 from connectapps.web.base import SIGN_IN, Web, sign_in_url, web_link
 from connectapps.web.inputs import client_address, discard_body, read_form, safe_next

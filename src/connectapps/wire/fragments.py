@@ -3,7 +3,8 @@ joins the cached bytes of its items.
 
 A content is named by (sid, version): the store increments an app's version in the very statement
 that changes it (migration 0012), so the bytes kept for a (sid, version) can never disagree with the
-app it names, in this process or any other, and need no invalidation. A list page reads its
+app it names, in this process or any other, and need no invalidation — except when records are put
+back as they were (the admin API's reset and snapshot restore, one worker): then ``forget``. A list page reads its
 (sid, version) pairs from an index and encodes only the items it has not seen. Only what a read
 returned is kept (never an update's answer), and at most ``LIMIT`` items per process: past it the
 whole cache starts again, which costs one encoding per item read next.
@@ -32,6 +33,12 @@ def connect_app(app: ConnectApp) -> bytes:
             _encoded.clear()
         _encoded[key] = body
     return body
+
+
+def forget() -> None:
+    """Drop every kept encoding: after records were put back as they were (the admin API's reset and
+    restore), a (sid, version) can name another content than the one this process encoded."""
+    _encoded.clear()
 
 
 def connect_app_items(

@@ -1,4 +1,5 @@
-"""The counting points the rest of the code calls; each does nothing until ``metrics.install`` binds it.
+"""The counting points the rest of the code calls (a port the domain owns: storage, the API and the
+sender count through it); each does nothing until ``ops.metrics.install`` binds it.
 
 Call them as ``meter.db_round_trip()`` (through the module, never imported by name), so that the
 binding made in a worker at start is the one called. With metrics off each call costs one call of a
