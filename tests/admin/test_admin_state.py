@@ -21,7 +21,7 @@ def test_reset_goes_back_to_the_seed(admin: AdminServer) -> None:
     answer = admin.admin("POST", "reset")
     assert answer.status_code == 200
     body = answer.json()
-    assert body["reset_to"] == "seed" and body["records"] == 7
+    assert body["reset_to"] == "seed" and body["records"] == 9
     print(f"reset to a seed of {body['records']} records: {body['duration_ms']} ms (server-side)")
     assert app_name(admin) == "Seeded app"
     listed = admin.api("GET", "Accounts.json", (OWNER, OWNER_TOKEN)).json()["accounts"]

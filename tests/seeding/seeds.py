@@ -11,6 +11,10 @@ CONNECT_SUB = "AC" + "4" * 32
 APP = "CN" + "1" * 32
 EMAIL = "customer@example.com"
 PASSWORD = "customer-password"
+STANDARD_KEY = "SK" + "a" * 32
+STANDARD_SECRET = "standardSecretForTheSeedTests0001"
+MAIN_KEY = "SK" + "b" * 32
+MAIN_SECRET = "main-secret-for-the-seed-tests-0002!"
 
 SEED = f"""\
 users:
@@ -44,6 +48,16 @@ authorizations:
     connect_app_sid: {APP}
     subaccount_sid: {CONNECT_SUB}
     subaccount_auth_token: connect-sub-token-0001
+keys:
+  - sid: {STANDARD_KEY}
+    account_sid: {CUSTOMER}
+    secret: {STANDARD_SECRET}
+    friendly_name: Customer's standard key
+  - sid: {MAIN_KEY}
+    account_sid: {OWNER}
+    secret: "{MAIN_SECRET}"
+    friendly_name: Owner's main key
+    type: main
 """
 
 

@@ -95,7 +95,6 @@ def test_json_is_accepted(store: Store, tmp_path: Path) -> None:
      f"  - account_sid: {OWNER}\n    connect_app_sid: {APP}\n  - account_sid: {OWNER}\n    connect_app_sid: {APP}\n",
      f"seed.yaml:9: authorizations[1]: {OWNER} already authorizes {APP} above"),
     ("accounts: [\n", "seed.yaml:2: not valid YAML or JSON"),
-    ("keys:\n  - sid: SK1\n", "seed.yaml:1: keys: API keys cannot be seeded"),
     ("- just a list\n", "seed.yaml:1: must be a mapping"),
 ])
 def test_a_wrong_file_names_its_line_and_field(tmp_path: Path, text: str, expected: str) -> None:
@@ -114,7 +113,7 @@ def test_seed_apply_on_the_command_line(database_url: str, tmp_path: Path) -> No
     path = write(tmp_path)
     first = run_cli("seed", "apply", str(path), "--database", database_url)
     assert first.returncode == 0, first.stderr
-    assert "1 users, 3 accounts, 1 Connect Apps, 1 authorizations" in first.stdout
+    assert "1 users, 3 accounts, 1 Connect Apps, 1 authorizations, 2 API keys" in first.stdout
     again = run_cli("seed", "apply", str(path), "--database", database_url)
     assert again.returncode == 0, again.stderr
     listed = run_cli("accounts", "list", "--database", database_url, "--show-tokens")

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Protocol
 
 from connectapps.domain.errors import InvalidParameter, NotFound
+from connectapps.domain.keys import ApiKey
 from connectapps.domain.models import Account, Authorization, ConnectApp, User
 
 SEED = "@seed"
@@ -51,7 +52,7 @@ class SeedStore(Protocol):
 
     def apply_seed(
         self, users: Sequence[User], accounts: Sequence[Account], apps: Sequence[ConnectApp],
-        authorizations: Sequence[Authorization],
+        authorizations: Sequence[Authorization], api_keys: Sequence[ApiKey] = (),
     ) -> None:
         """Insert or overwrite (keeping ``date_created``) these records in one transaction; accounts
         come parents first."""

@@ -3,16 +3,17 @@
 Applying the same seed twice leaves the same records (the second time only ``date_updated``
 moves): fixed SIDs and tokens are written as given; a token the seed leaves out is kept if the
 record exists, made otherwise; a user's password is hashed again only if it no longer matches.
+An API key's secret is stored, as the Keys resource stores it, only as its keyed hash.
 After applying, every record is saved as the seed's snapshot, which ``reset`` restores.
 """
 
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from connectapps.domain import authorizations, connect_apps, new_accounts, passwords, sids, snapshots
+from connectapps.domain import authorizations, connect_apps, keys, new_accounts, passwords, sids, snapshots
 from connectapps.domain.models import ACTIVE, Account, Authorization, ConnectApp, User
 from connectapps.domain.store import Store
-from connectapps.seeding.model import Seed, SeedAccount, SeedApp, SeedAuthorization, SeedUser
+from connectapps.seeding.model import Seed, SeedAccount, SeedApp, SeedAuthorization, SeedKey, SeedUser
 
 
 def apply(store: Store, seed: Seed) -> snapshots.Snapshot:
@@ -29,7 +30,8 @@ def apply(store: Store, seed: Seed) -> snapshots.Snapshot:
                                                    by_sid[grant.account_sid], now)
         grants.append(authorization)
         owned.append(subaccount)
-    store.apply_seed(list(people.values()), owned, apps, grants)
+    api_keys = [_key(store, key, now) for key in seed.keys]
+    store.apply_seed(list(people.values()), owned, apps, grants, api_keys)
     return store.save_snapshot(snapshots.SEED, now)
 
 
@@ -80,6 +82,13 @@ def _authorization(
         status=ACTIVE, date_created=existing.date_created if existing else now, date_updated=now,
     )
     return authorization, subaccount
+
+
+def _key(store: Store, seed: SeedKey, now: datetime) -> keys.ApiKey:
+    existing = store.get_key(seed.sid)
+    return keys.ApiKey(sid=seed.sid, account_sid=seed.account_sid, friendly_name=seed.friendly_name,
+                       key_type=seed.key_type, secret_hash=keys.secret_hash(store, seed.secret),
+                       date_created=existing.date_created if existing else now, date_updated=now)
 
 
 def _default_name(now: datetime) -> str:

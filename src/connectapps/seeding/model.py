@@ -7,10 +7,12 @@ connect_apps:   [{sid, account_sid, friendly_name?, company_name?, description?,
                   authorize_redirect_url?, deauthorize_callback_url?, deauthorize_callback_method?,
                   permissions?}]
 authorizations: [{account_sid, connect_app_sid, subaccount_sid?, subaccount_auth_token?}]
+keys:           [{sid, account_sid, secret, friendly_name?, type?: standard | main}]
 ```
 
-A seed is self-contained: every SID it refers to is declared in it. ``keys`` (API keys) is the
-place for the Keys resource once this server has one; until then it is refused by name.
+A seed is self-contained: every SID it refers to is declared in it. A key's secret is fixed by the
+seed (32 to 128 printable ASCII characters, no spaces: the 32 letters and digits the Keys resource
+makes fit) and stored, like any key's, only as its keyed hash.
 """
 
 import re
@@ -18,15 +20,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from connectapps.domain import connect_apps, new_accounts, sids, users
+from connectapps.domain import connect_apps, keys, new_accounts, sids, users
 from connectapps.domain.errors import InvalidParameter
 from connectapps.domain.models import ACCOUNT_STATUSES, ACTIVE
 from connectapps.domain.text import check_text
 from connectapps.seeding.document import Document, Path_
 
-SECTIONS = ("users", "accounts", "connect_apps", "authorizations")
-NOT_YET = {"keys": "API keys cannot be seeded: this server has no Keys resource yet"}
+SECTIONS = ("users", "accounts", "connect_apps", "authorizations", "keys")
 _TOKEN = re.compile(r"[\x21-\x7e]{8,64}\Z")  # printable ASCII, as Basic authentication carries it
+_SECRET = re.compile(r"[\x21-\x7e]{32,128}\Z")  # at least as long as the secrets the Keys resource makes
 _SUBACCOUNT_FIELDS = ("sid", "auth_token", "friendly_name", "status")
 _APP_FIELDS = ("sid", "account_sid", *connect_apps.UPDATABLE_FIELDS)
 
@@ -63,15 +65,26 @@ class SeedAuthorization:
 
 
 @dataclass(frozen=True)
+class SeedKey:
+    sid: str
+    account_sid: str
+    secret: str
+    friendly_name: str | None
+    key_type: str
+
+
+@dataclass(frozen=True)
 class Seed:
     users: tuple[SeedUser, ...] = ()
     accounts: tuple[SeedAccount, ...] = ()  # main accounts before subaccounts
     connect_apps: tuple[SeedApp, ...] = ()
     authorizations: tuple[SeedAuthorization, ...] = ()
+    keys: tuple[SeedKey, ...] = ()
 
     def describe(self) -> str:
-        return (f"{len(self.users)} users, {len(self.accounts)} accounts, {len(self.connect_apps)} Connect Apps, "
-                f"{len(self.authorizations)} authorizations")
+        described = (f"{len(self.users)} users, {len(self.accounts)} accounts, "
+                     f"{len(self.connect_apps)} Connect Apps, {len(self.authorizations)} authorizations")
+        return described + (f", {len(self.keys)} API keys" if self.keys else "")
 
 
 class _Reader:
@@ -84,13 +97,12 @@ class _Reader:
         self.emails: set[str] = set()
         self.subaccount_sids: set[str] = set()
         self.grants: set[tuple[str, str]] = set()
+        self.key_sids: set[str] = set()
 
     def mapping(self, value: Any, path: Path_, allowed: tuple[str, ...]) -> dict[str, Any]:
         if not isinstance(value, dict):
             raise self.doc.error(path, "must be a mapping")
         for key in value:
-            if key in NOT_YET and not path:
-                raise self.doc.error((key,), NOT_YET[key], at_key=True)
             if key not in allowed:
                 raise self.doc.error((*path, key), f"unknown field (expected one of: {', '.join(allowed)})",
                                      at_key=True)
@@ -157,7 +169,8 @@ def validate(document: Document) -> Seed:
                  for sub_path, sub in reader.items(item, "subaccounts", path)]
     apps = [_app(reader, path, item) for path, item in reader.items(top, "connect_apps")]
     grants = [_authorization(reader, path, item) for path, item in reader.items(top, "authorizations")]
-    return Seed(tuple(seed_users), tuple(mains + subs), tuple(apps), tuple(grants))
+    api_keys = [_key(reader, path, item) for path, item in reader.items(top, "keys")]
+    return Seed(tuple(seed_users), tuple(mains + subs), tuple(apps), tuple(grants), tuple(api_keys))
 
 
 def _user(reader: _Reader, path: Path_, item: Any) -> SeedUser:
@@ -247,3 +260,24 @@ def _authorization(reader: _Reader, path: Path_, item: Any) -> SeedAuthorization
         reader.subaccount_sids.add(subaccount)
     token = reader.text(data, "subaccount_auth_token", path, check=_token)
     return SeedAuthorization(account, app, subaccount, token)
+
+
+def _key(reader: _Reader, path: Path_, item: Any) -> SeedKey:
+    """An API key of a declared account (a subaccount's too), with a fixed SID and secret."""
+    data = reader.mapping(item, path, ("sid", "account_sid", "secret", "friendly_name", "type"))
+    sid = reader.sid(data, "sid", path, sids.KEY) or ""
+    if sid in reader.key_sids:
+        raise reader.doc.error((*path, "sid"), f"{sid} is declared twice")
+    reader.key_sids.add(sid)
+    owner = reader.sid(data, "account_sid", path, sids.ACCOUNT) or ""
+    if owner not in reader.account_sids and owner not in reader.subaccount_sids:
+        raise reader.doc.error((*path, "account_sid"), f"no account {owner} is declared under accounts")
+    secret = reader.text(data, "secret", path, True, lambda v: None if _SECRET.match(v) else
+                         "must be 32 to 128 printable ASCII characters, without spaces")
+    name = reader.text(data, "friendly_name", path, check=lambda v: None if len(v) <= keys.FRIENDLY_NAME_MAX
+                       else f"must be at most {keys.FRIENDLY_NAME_MAX} characters")
+    if name is not None and _friendly_name(name):
+        raise reader.doc.error((*path, "friendly_name"), "must not contain control characters")
+    key_type = reader.text(data, "type", path, check=lambda v: None if v in keys.KEY_TYPES
+                           else f"must be one of {', '.join(keys.KEY_TYPES)}") or keys.STANDARD
+    return SeedKey(sid, owner, secret or "", name or None, key_type)

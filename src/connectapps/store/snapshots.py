@@ -3,7 +3,7 @@
 Rows are copied as stored (text, integers, nulls), so a restore writes back exactly what was
 read. Tables are written parents first and deleted children first, inside one transaction: a
 reader sees the old records or the new ones, never a mix. A table added by a later migration
-joins ``DATA_TABLES`` (the Keys resource's, once it exists).
+joins ``DATA_TABLES``.
 """
 
 from datetime import datetime
