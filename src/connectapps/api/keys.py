@@ -32,6 +32,8 @@ def _friendly_name(req: falcon.Request) -> str | None:
 
 
 class KeyList(_Keys):
+    schema = "api.v2010.account.key"
+
     def on_get(self, req: falcon.Request, resp: falcon.Response, account_sid: str) -> None:
         account = self._owner(req, account_sid)
         page, request = paging.parse(req.params, sids.KEY)
