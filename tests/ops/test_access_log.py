@@ -117,3 +117,15 @@ def test_plain_text_and_log_level(tmp_path: Path) -> None:
     assert not lines[0].startswith("{")
     assert quiet_id not in quiet.log.read_text()
     assert "serving on" not in quiet.log.read_text()
+
+
+def test_a_path_with_unicode_line_separators_stays_one_line(server: Server) -> None:
+    """JSON leaves U+0085, U+2028 and U+2029 as they are, but line readers (Python's splitlines, log
+    shippers) break lines there: a stranger's path must not split its log line (the fuzzer sent one)."""
+    resp = requests.get(f"{server.url}/2010-04-01/Accounts/a%C2%85b%E2%80%A8c%E2%80%A9d.json", timeout=5)
+    assert resp.status_code == 401
+    time.sleep(0.5)  # the last line is written after the answer
+    lines = server.log.read_text().splitlines()
+    (line,) = [line for line in lines if _id(resp) in line]
+    assert requests_logged(server)[_id(resp)]["path"] == "/2010-04-01/Accounts/a\x85b\u2028c\u2029d.json"
+    assert all(line.startswith("{") and line.endswith("}") for line in lines), line

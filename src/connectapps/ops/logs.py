@@ -52,6 +52,20 @@ def _entry(record: logging.LogRecord) -> dict[str, Any]:
     return entry
 
 
+# Characters JSON leaves as they are but line readers (Python's splitlines, many log shippers) take for a
+# line break: a path a stranger sent must not split its log line in two.
+_LINE_BREAKS = ((b"\xc2\x85", b"\\u0085"), (b"\xe2\x80\xa8", b"\\u2028"), (b"\xe2\x80\xa9", b"\\u2029"))
+
+
+def json_line(entry: dict[str, Any]) -> bytes:
+    """``entry`` as one line of JSON, whatever its strings hold."""
+    data = orjson.dumps(entry, default=str)
+    if b"\xc2\x85" in data or b"\xe2\x80" in data:
+        for raw, escaped in _LINE_BREAKS:
+            data = data.replace(raw, escaped)
+    return data
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line; a traceback goes in ``exception`` (it names code, never request data)."""
 
@@ -59,7 +73,7 @@ class JsonFormatter(logging.Formatter):
         entry = _entry(record)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return orjson.dumps(entry, default=str).decode()
+        return json_line(entry).decode()
 
 
 class TextFormatter(logging.Formatter):
@@ -124,7 +138,7 @@ def write_access(logger: logging.Logger, message: str, fields: dict[str, Any]) -
            for handler in handlers):
         entry = {"time": datetime.now(UTC).isoformat(timespec="milliseconds"), "level": "info",
                  "logger": logger.name, "event": "request", "message": message, **fields}
-        line = orjson.dumps(entry, default=str) + b"\n"
+        line = json_line(entry) + b"\n"
         for handler in handlers:
             _write(handler, line)
         return
