@@ -125,7 +125,8 @@ def test_a_path_with_unicode_line_separators_stays_one_line(server: Server) -> N
     resp = requests.get(f"{server.url}/2010-04-01/Accounts/a%C2%85b%E2%80%A8c%E2%80%A9d.json", timeout=5)
     assert resp.status_code == 401
     time.sleep(0.5)  # the last line is written after the answer
-    lines = server.log.read_text().splitlines()
+    text = server.log.read_text()
+    lines = text[: text.rfind("\n") + 1].splitlines()  # the lines written whole, as a line reader splits them
     (line,) = [line for line in lines if _id(resp) in line]
     assert requests_logged(server)[_id(resp)]["path"] == "/2010-04-01/Accounts/a\x85b\u2028c\u2029d.json"
     assert all(line.startswith("{") and line.endswith("}") for line in lines), line

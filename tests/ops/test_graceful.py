@@ -1,7 +1,6 @@
 """Graceful stops under load: a rolling restart (SIGHUP) loses no request, and SIGTERM finishes what was
 accepted — requests and a deauthorize callback in flight — then exits 0."""
 
-import json
 import os
 import signal
 import threading
@@ -13,6 +12,7 @@ import requests
 from connectapps.domain import authorizations
 from tests.conftest import Server, drop_database_url, fresh_database_url, start_server, stop_server
 from tests.ops.load import Load, SlowUpload
+from tests.ops.logs import entries
 from tests.receiver import Received, receiving
 
 CALLBACKS = {
@@ -24,12 +24,7 @@ CALLBACKS = {
 
 
 def _events(server: Server, name: str) -> list[dict[str, object]]:
-    found = []
-    for line in server.log.read_text().splitlines():
-        entry = json.loads(line)
-        if entry["event"] == name or entry["message"] == name:
-            found.append(entry)
-    return found
+    return [entry for entry in entries(server) if name in (entry["event"], entry["message"])]
 
 
 def _wait_for_log(server: Server, name: str, count: int, timeout: float = 40.0) -> None:
