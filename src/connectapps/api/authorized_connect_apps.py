@@ -6,7 +6,7 @@ only: authorizing happens on the consent page, revoking in the console or the CL
 
 import falcon
 
-from connectapps.api.base import Resource, respond
+from connectapps.api.base import Resource, respond, respond_page
 from connectapps.domain import authorizations, sids
 from connectapps.wire import paging, render, uris
 
@@ -18,11 +18,9 @@ class AuthorizedConnectAppList(Resource):
         account = self.account(req, account_sid)
         page, request = paging.parse(req.params, sids.CONNECT_APP)
         result = authorizations.granted_page(self.store, account.sid, request)
-        respond(resp, paging.envelope(
-            "authorized_connect_apps", uris.authorized_connect_apps(account.sid),
-            [render.authorized_connect_app(a, app) for a, app in result.items], page, request, result.has_more,
-            sid_key="connect_app_sid", echo_query=bool(req.query_string),
-        ))
+        respond_page(req, resp, "authorized_connect_apps", uris.authorized_connect_apps(account.sid),
+                     [render.authorized_connect_app(a, app) for a, app in result.items], page, request,
+                     result.has_more, sid_key="connect_app_sid")
 
 
 class AuthorizedConnectAppInstance(Resource):

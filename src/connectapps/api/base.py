@@ -88,10 +88,11 @@ def respond_encoded(resp: falcon.Response, body: bytes, status: int = 200) -> No
 
 def respond_page(
     req: falcon.Request, resp: falcon.Response, key: str, path: str, items: list[dict[str, Any]],
-    page: int, request: PageRequest, has_more: bool,
+    page: int, request: PageRequest, has_more: bool, sid_key: str = "sid",
 ) -> None:
     """A list answer in Twilio's paging envelope; its ``uri`` echoes the query only if one was sent."""
-    respond(resp, paging.envelope(key, path, items, page, request, has_more, echo_query=bool(req.query_string)))
+    respond(resp, paging.envelope(key, path, items, page, request, has_more, sid_key=sid_key,
+                                  echo_query=bool(req.query_string)))
 
 
 class Resource:
