@@ -1,6 +1,7 @@
 """SQLite backend: the embedded default. WAL mode, one connection per thread, short transactions.
 
-Single records are cached per thread (store/cache.py), validated by ``PRAGMA data_version``:
+Single records are cached per thread (store/cache.py), validated by ``PRAGMA data_version``
+(asked only when the wal-index header moved: store/walindex.py):
 it changes whenever *another* connection (any thread, any process) commits; this thread's own
 writes clear its cache directly.
 """
@@ -12,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from connectapps.domain import meter
+from connectapps.store import walindex
 from connectapps.store.base import Run
 from connectapps.store.cache import CachedSqlStore
 from connectapps.store.opening import prepare_sqlite
@@ -24,6 +26,10 @@ BULK_CACHE_KIB = -262_144  # 256 MiB (negative: KiB) while bulk-inserting
 
 class _ThreadState(threading.local):
     conn: sqlite3.Connection | None = None
+    wal: bool = False  # the connection is in WAL mode: it holds the wal-index open while it lives
+    mapped: bool = False  # this thread has asked for the wal-index header to be mapped
+    header: bytes | None = None  # the wal-index header when ``version`` was read
+    version: object = None
 
 
 class _Counted:
@@ -46,6 +52,7 @@ class SqliteStore(CachedSqlStore):
         self._local = _ThreadState()
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
+        self._header = walindex.Header(path)
 
     @classmethod
     def from_url(cls, url: str) -> "SqliteStore":
@@ -57,10 +64,10 @@ class SqliteStore(CachedSqlStore):
         if conn is None:
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA journal_mode = WAL")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
-            self._local.conn = conn
+            self._local.conn, self._local.wal = conn, str(mode).lower() == "wal"
             with self._all_lock:
                 self._all.append(conn)
         return conn
@@ -105,12 +112,26 @@ class SqliteStore(CachedSqlStore):
         return counted.count
 
     def _data_version(self) -> object:
+        """``PRAGMA data_version``, asked only when the wal-index header moved (store/walindex.py)."""
+        state = self._local
+        conn = self._connection()
+        header = self._header.read()  # before the PRAGMA: a commit in between is seen next time
+        if header is not None and header == state.header:
+            return state.version
         meter.db_round_trip()
-        return self._connection().execute(_DATA_VERSION).fetchone()[0]
+        version = conn.execute(_DATA_VERSION).fetchone()[0]
+        if header is None and state.wal and not state.mapped:
+            # Mapped only once this connection has read in WAL mode: it then holds the wal-index open, so
+            # no other process may truncate it under the mapping (SQLite does so only when nobody has it).
+            state.mapped = True
+            self._header.open()
+        state.header, state.version = header, version
+        return version
 
     def close(self) -> None:
         with self._all_lock:
             for conn in self._all:
                 conn.close()
             self._all.clear()
+        self._header.close()
         self._local = _ThreadState()
