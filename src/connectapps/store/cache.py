@@ -17,15 +17,17 @@ from typing import TypeVar
 
 from connectapps.domain import meter
 from connectapps.domain.keys import ApiKey
-from connectapps.domain.models import Account, Authorization, ConnectApp
+from connectapps.domain.models import Account, Authorization, ConnectApp, Page, PageRequest
 from connectapps.store.sql import SqlStore
 
 T = TypeVar("T")
 CACHE_MAX_ENTRIES = 10_000
+PAGES_MAX = 256  # cached list pages per thread: each holds up to a page of (sid, version) pairs
 
 
 # The tables cached records come from, and the kind (first item of a cache key) each gives.
 _KINDS = {"accounts": "AC", "connect_apps": "CN", "authorizations": "AU", "api_keys": "SK"}
+_PAGES = "CN-pages"  # the Connect Apps list pages: dropped with the connect_apps records
 _WRITTEN = re.compile(r"(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(\w+)\s", re.IGNORECASE)
 
 
@@ -35,7 +37,7 @@ class _CacheState(threading.local):
     entries: dict[str, dict[tuple[str, ...], object]]  # kind -> key -> record
 
     def __init__(self) -> None:
-        self.entries = {kind: {} for kind in _KINDS.values()}
+        self.entries = {kind: {} for kind in (*_KINDS.values(), _PAGES)}
 
     def clear(self) -> None:
         for records in self.entries.values():
@@ -62,6 +64,8 @@ class CachedSqlStore(SqlStore):
         kind = _KINDS.get(written.group(1).lower())
         if kind is not None:
             self._cache.entries[kind].clear()
+            if kind == "CN":
+                self._cache.entries[_PAGES].clear()
 
     def begin_request(self) -> None:
         if self.cache_enabled:
@@ -78,7 +82,7 @@ class CachedSqlStore(SqlStore):
             state.clear()
             state.version = version
 
-    def _cached(self, key: tuple[str, ...], load: Callable[[], T | None]) -> T | None:
+    def _cached(self, key: tuple[str, ...], load: Callable[[], T | None], limit: int = CACHE_MAX_ENTRIES) -> T | None:
         if not self.cache_enabled:
             return load()
         state = self._cache
@@ -91,7 +95,7 @@ class CachedSqlStore(SqlStore):
         meter.cache_lookup(False)
         value = load()
         if value is not None:
-            if len(records) >= CACHE_MAX_ENTRIES:  # bounded per kind, checked only when one is added
+            if len(records) >= limit:  # bounded per kind, checked only when one is added
                 records.clear()
             records[key] = value
         return value
@@ -106,6 +110,15 @@ class CachedSqlStore(SqlStore):
 
     def find_connect_app(self, sid: str) -> ConnectApp | None:
         return self._cached(("CN", sid), lambda: super(CachedSqlStore, self).find_connect_app(sid))
+
+    def list_connect_app_versions(self, account_sid: str, request: PageRequest) -> Page[tuple[str, int]]:
+        """A page of (sid, version) pairs, as fresh as a record: a page asked again before anything
+        commits is not read again (a list polled by a dashboard, the SDKs' first page)."""
+        key = (_PAGES, account_sid, str(request.size), request.after or "", request.before or "", str(request.offset))
+        page = self._cached(key, lambda: super(CachedSqlStore, self).list_connect_app_versions(account_sid, request),
+                            PAGES_MAX)
+        assert page is not None  # a page is never None
+        return page
 
     def get_authorization_by_subaccount(self, subaccount_sid: str) -> Authorization | None:
         return self._cached(

@@ -1,0 +1,112 @@
+"""SQLite's cache check reads the wal-index header instead of asking SQLite when nothing committed
+(store/walindex.py): no statement while nothing changed, and every commit by another connection —
+another thread, another process — still seen by the next request."""
+
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from connectapps.domain import accounts, connect_apps
+from connectapps.domain.models import PageRequest
+from connectapps.store import walindex
+from connectapps.store.sqlite import SqliteStore
+
+
+def _counting(store: SqliteStore) -> list[str]:
+    """The statements ``store`` runs from now on (its data_version check included)."""
+    seen: list[str] = []
+    original = store._connection
+
+    class Counting:
+        def __init__(self, conn: sqlite3.Connection) -> None:
+            self.conn = conn
+
+        def execute(self, sql: str, params: object = ()) -> sqlite3.Cursor:
+            seen.append(sql)
+            return self.conn.execute(sql, params)  # type: ignore[arg-type]
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.conn, name)
+
+    store._connection = lambda: Counting(original())  # type: ignore[method-assign, assignment, return-value]
+    return seen
+
+
+def _open(path: Path) -> SqliteStore:
+    store = SqliteStore(str(path))
+    store.migrate()
+    return store
+
+
+def test_nothing_committed_means_no_statement_at_all(tmp_path: Path) -> None:
+    store = _open(tmp_path / "quiet.db")
+    owner = accounts.create(store, "Owner")
+    for _ in range(2):  # the first maps the header, the second reads it with the version
+        store.begin_request()
+        assert store.get_account(owner.sid) == owner
+        store.end_request()
+    seen = _counting(store)
+    for _ in range(3):
+        store.begin_request()
+        assert store.get_account(owner.sid) == owner
+        store.end_request()
+    assert seen == []
+    store.close()
+
+
+def test_a_commit_by_another_process_is_seen_by_the_next_request(tmp_path: Path) -> None:
+    path = tmp_path / "shared.db"
+    store = _open(path)
+    owner = accounts.create(store, "Before")
+    for _ in range(2):
+        store.begin_request()
+        assert store.get_account(owner.sid).friendly_name == "Before"  # type: ignore[union-attr]
+        store.end_request()
+    header = store._header.read()
+    assert header is not None and len(header) == walindex.HEADER_BYTES
+    renamed = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1], isolation_level=None); "
+               "c.execute('UPDATE accounts SET friendly_name = ? WHERE sid = ?', ('After', sys.argv[2]))")
+    subprocess.run([sys.executable, "-c", renamed, str(path), owner.sid], check=True)
+    seen = _counting(store)
+    store.begin_request()
+    assert store.get_account(owner.sid).friendly_name == "After"  # type: ignore[union-attr]
+    store.end_request()
+    assert store._header.read() != header
+    assert seen[0] == "PRAGMA data_version"  # the header moved: SQLite was asked, the cache dropped
+    store.close()
+
+
+def test_a_database_without_a_wal_index_asks_sqlite_every_time(tmp_path: Path) -> None:
+    header = walindex.Header(str(tmp_path / "absent.db"))
+    header.open()
+    assert header.read() is None
+    header.close()
+
+
+def test_a_list_page_asked_again_is_not_read_again_until_something_commits(tmp_path: Path) -> None:
+    path = tmp_path / "pages.db"
+    store = _open(path)
+    owner = accounts.create(store, "Owner")
+    first = connect_apps.create(store, owner.sid, {"friendly_name": "First"})
+    request = PageRequest(size=50)
+
+    def page() -> list[str]:
+        store.begin_request()
+        try:
+            return [sid for sid, _ in store.list_connect_app_versions(owner.sid, request).items]
+        finally:
+            store.end_request()
+
+    assert page() == [first.sid]
+    page()  # the header is mapped and read now
+    seen = _counting(store)
+    assert page() == [first.sid]
+    assert seen == []  # served again without a statement
+    second = connect_apps.create(store, owner.sid, {"friendly_name": "Second"})  # this thread's own write
+    assert page() == sorted([first.sid, second.sid])
+    added = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1], isolation_level=None); "
+             "c.execute('DELETE FROM connect_apps WHERE sid = ?', (sys.argv[2],))")
+    subprocess.run([sys.executable, "-c", added, str(path), first.sid], check=True)  # another process's
+    assert page() == [second.sid]
+    store.close()
