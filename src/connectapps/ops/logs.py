@@ -8,9 +8,12 @@ Settings: ``--log-format json|text`` (``CONNECTAPPS_LOG_FORMAT``, default json) 
 (``CONNECTAPPS_LOG_LEVEL``, default info; ``warning`` turns the access log off).
 """
 
+import atexit
 import logging
 import logging.config
 import os
+import threading
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,6 +24,8 @@ LEVEL_ENV = "CONNECTAPPS_LOG_LEVEL"
 FORMATS = ("json", "text")
 LEVELS = ("debug", "info", "warning", "error", "critical")
 _BASE_KEYS = ("time", "level", "logger", "event", "message")
+ACCESS_FLUSH_S = 0.1
+ACCESS_BUFFER_MAX = 64 * 1024
 _ROOT = logging.getLogger("connectapps")  # the loggers below it propagate to its handlers
 
 
@@ -97,7 +102,7 @@ def dict_config(fmt: str, level: str) -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "formatters": {"main": {"()": f"{formatter.__module__}.{formatter.__qualname__}"}},
-        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "main", "stream": "ext://sys.stderr"}},
+        "handlers": {"console": {"class": f"{StreamHandler.__module__}.StreamHandler", "formatter": "main", "stream": "ext://sys.stderr"}},
         "loggers": {
             "connectapps": handler,
             "_granian": handler,
@@ -132,17 +137,113 @@ def _write(handler: logging.Handler, line: bytes) -> None:
 
 def write_access(logger: logging.Logger, message: str, fields: dict[str, Any]) -> None:
     """The access log's hot path: where its handlers write JSON to a stream, the same line the
-    formatter would make, written without a ``LogRecord`` (a third of the cost); else ``logger.info``."""
-    handlers = _ROOT.handlers
-    if all(type(handler.formatter) is JsonFormatter and isinstance(handler, logging.StreamHandler)
-           for handler in handlers):
-        entry = {"time": datetime.now(UTC).isoformat(timespec="milliseconds"), "level": "info",
-                 "logger": logger.name, "event": "request", "message": message, **fields}
-        line = json_line(entry) + b"\n"
-        for handler in handlers:
-            _write(handler, line)
+    formatter would make, made without a ``LogRecord`` (a third of the cost) and written with the
+    lines of the next ``ACCESS_FLUSH_S`` (``_AccessLines``); else ``logger.info``."""
+    if _json_streams_only():
+        entry = {"time": _now(), "level": "info", "logger": logger.name, "event": "request", "message": message,
+                 **fields}
+        _access_lines.add(json_line(entry) + b"\n")
         return
     logger.info(message, extra={"event": "request", "fields": fields})
+
+
+_checked: tuple[list[logging.Handler], bool] = ([], False)
+
+
+def _json_streams_only() -> bool:
+    """Whether every handler of the log writes JSON to a stream (checked again when they change)."""
+    global _checked
+    handlers, answer = _checked
+    if handlers != _ROOT.handlers:
+        handlers = list(_ROOT.handlers)
+        answer = bool(handlers) and all(type(handler.formatter) is JsonFormatter
+                                        and isinstance(handler, logging.StreamHandler) for handler in handlers)
+        _checked = (handlers, answer)
+    return answer
+
+
+_second: tuple[int, str] = (-1, "")
+
+
+def _now() -> str:
+    """UTC now as the formatter writes it (``2026-12-05T08:52:02.873+00:00``), the date and time made
+    once a second."""
+    global _second
+    now = time.time()
+    whole = int(now)
+    if _second[0] != whole:
+        _second = (whole, datetime.fromtimestamp(whole, UTC).strftime("%Y-%m-%dT%H:%M:%S"))
+    return f"{_second[1]}.{int((now - whole) * 1000):03d}+00:00"
+
+
+class _AccessLines:
+    """Access lines waiting to be written, written together at most ``ACCESS_FLUSH_S`` after the
+    first of them (by a thread of this process) or as soon as ``ACCESS_BUFFER_MAX`` bytes wait.
+
+    A write to the log is a system call, and under Granian every system call of a request thread
+    lets the HTTP thread take the GIL: two context switches a request, a third of a cached fetch's
+    time (docs/benchmarks.md). Batched, a busy server writes ten times a second. The price: a
+    process killed with SIGKILL loses up to ``ACCESS_FLUSH_S`` of access lines (a stop, a restart
+    or an uncaught error writes them first; docs/deployment.md). Any other log line writes the
+    waiting access lines before itself (``StreamHandler``), so the log stays in order.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # guards the list
+        self._writing = threading.Lock()  # one batch at a time, in order
+        self._lines: list[bytes] = []
+        self._size = 0
+        self._flusher: threading.Thread | None = None
+        os.register_at_fork(after_in_child=self._forked)
+
+    def add(self, line: bytes) -> None:
+        with self._lock:
+            self._lines.append(line)
+            self._size += len(line)
+            full = self._size >= ACCESS_BUFFER_MAX
+            if self._flusher is None:  # the first line of this process
+                self._flusher = threading.Thread(target=self._flush_forever, name="access-log", daemon=True)
+                self._flusher.start()
+        if full:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write what waits, now."""
+        with self._writing:
+            with self._lock:
+                if not self._lines:
+                    return
+                data = b"".join(self._lines)
+                self._lines.clear()
+                self._size = 0
+            for handler in _ROOT.handlers:
+                _write(handler, data)
+
+    def _forked(self) -> None:
+        """A child process starts with its own lines and needs its own thread (the parent's is not in it)."""
+        self._lock, self._writing = threading.Lock(), threading.Lock()
+        self._lines, self._size, self._flusher = [], 0, None
+
+    def _flush_forever(self) -> None:
+        while True:
+            time.sleep(ACCESS_FLUSH_S)
+            try:
+                self.flush()
+            except Exception:  # the log must never take the thread down; the next flush retries
+                continue
+
+
+_access_lines = _AccessLines()
+flush_access = _access_lines.flush
+atexit.register(flush_access)
+
+
+class StreamHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """The console handler: writes the waiting access lines before a line of its own."""
+
+    def handle(self, record: logging.LogRecord) -> bool:
+        _access_lines.flush()  # before taking this handler's lock, which a flush takes too
+        return bool(super().handle(record))
 
 
 def event(logger: logging.Logger, level: int, name: str, message: str, **fields: Any) -> None:
