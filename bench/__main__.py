@@ -76,7 +76,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                              f"or {DEFAULT_POSTGRES_URL})")
     parser.add_argument("--results-dir", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    args.sizes = QUICK_SIZES if args.quick else (args.small, args.large)
+    args.sizes = QUICK_SIZES if args.quick else tuple(dict.fromkeys((args.small, args.large)))  # --large = --small: one
     if args.duration is None:
         args.duration = QUICK_DURATION_S if args.quick else 4.0
     if args.warmup is None:
