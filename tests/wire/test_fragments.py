@@ -2,6 +2,8 @@
 encoding, a page whose item vanished is refused, and the store bumps the version on every change."""
 
 import json
+import subprocess
+import sys
 from dataclasses import replace
 
 from connectapps.domain import accounts, connect_apps
@@ -58,3 +60,28 @@ def test_every_update_increments_the_version(database_url: str) -> None:
         assert page.items == [(app.sid, 4)]
     finally:
         store.close()
+
+
+_FULL_CACHE = """
+import dataclasses
+from connectapps.domain import connect_apps
+from connectapps.wire import fragments
+
+def rss():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmRSS")) / 1024
+
+app = connect_apps.new_connect_app("AC" + "1" * 32, {"friendly_name": "x" * 40, "description": "d" * 100,
+                                                      "homepage_url": "https://example.com/home"})
+before = rss()
+for n in range(fragments.LIMIT):
+    fragments.connect_app(dataclasses.replace(app, sid=f"CN{n:032x}"))
+print(rss() - before)
+"""
+
+
+def test_a_full_cache_of_encodings_costs_about_their_size() -> None:
+    """LIMIT encodings of ~600 bytes take a few MiB of the worker's memory, not the ~4 KB buffer orjson
+    wrote each into (41 MiB for a full cache, measured before the copy)."""
+    done = subprocess.run([sys.executable, "-c", _FULL_CACHE], capture_output=True, text=True, check=True)
+    assert float(done.stdout) < 15, f"{done.stdout.strip()} MiB for {fragments.LIMIT} encodings"

@@ -45,4 +45,4 @@ class ConnectAppInstance(Resource):
         account = self.account(req, account_sid)
         changes = forms.pick(forms.read_form(req), UPDATABLE_FIELDS, list_fields=("permissions",))
         app = connect_apps.update(self.store, account.sid, sid, changes)
-        respond_encoded(resp, fragments.connect_app(app))  # encoded once: the next fetch of this version reuses it
+        respond(resp, render.connect_app(app))  # not kept: each update is a new version, kept JSON would only pile up
