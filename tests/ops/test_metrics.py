@@ -108,13 +108,15 @@ def _deauthorize(server: Server, callback_url: str) -> None:
 
 
 def _settled(metrics_url: str, receiver: Receiver) -> Samples:
-    """A scrape once the three callbacks have had their first attempt."""
+    """A scrape once the three callbacks have had their first attempt and the failed one was given up
+    (the give-up is counted just after its attempt: waiting for the attempts alone raced it)."""
     receiver.wait_for(lambda received: len(received) == 1)
     deadline = time.monotonic() + 20
     while True:
         samples = scrape(metrics_url)
         attempts = sum(v for (name, _), v in samples.items() if name == "connectapps_callback_attempts_total")
-        if attempts >= 3 or time.monotonic() > deadline:
+        given_up = samples.get(("connectapps_callback_give_ups_total", ()), 0)
+        if (attempts >= 3 and given_up >= 1) or time.monotonic() > deadline:
             return samples
         time.sleep(0.1)
 
