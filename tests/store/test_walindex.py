@@ -9,7 +9,7 @@ from pathlib import Path
 
 from connectapps.domain import accounts, connect_apps
 from connectapps.domain.models import PageRequest
-from connectapps.store import walindex
+from connectapps.store import cache, walindex
 from connectapps.store.sqlite import SqliteStore
 
 
@@ -109,4 +109,22 @@ def test_a_list_page_asked_again_is_not_read_again_until_something_commits(tmp_p
              "c.execute('DELETE FROM connect_apps WHERE sid = ?', (sys.argv[2],))")
     subprocess.run([sys.executable, "-c", added, str(path), first.sid], check=True)  # another process's
     assert page() == [second.sid]
+    store.close()
+
+
+def test_a_page_larger_than_those_kept_is_read_every_time(tmp_path: Path) -> None:
+    """Only pages of up to PAGE_SIZE_KEPT items are kept, so PageSize=1000 cannot fill a thread's memory."""
+    store = _open(tmp_path / "large.db")
+    owner = accounts.create(store, "Owner")
+    connect_apps.create(store, owner.sid, {"friendly_name": "Only"})
+    large = PageRequest(size=cache.PAGE_SIZE_KEPT + 1)
+    for _ in range(2):
+        store.begin_request()
+        store.list_connect_app_versions(owner.sid, large)
+        store.end_request()
+    seen = _counting(store)
+    store.begin_request()
+    assert len(store.list_connect_app_versions(owner.sid, large).items) == 1
+    store.end_request()
+    assert len(seen) == 1 and seen[0].startswith("SELECT")  # the page, read again; no data_version asked
     store.close()

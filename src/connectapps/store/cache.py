@@ -22,12 +22,15 @@ from connectapps.store.sql import SqlStore
 
 T = TypeVar("T")
 CACHE_MAX_ENTRIES = 10_000
-PAGES_MAX = 256  # cached list pages per thread: each holds up to a page of (sid, version) pairs
+# List pages kept per thread, and the largest page kept: at most 100 x 100 (sid, version) pairs, ~2 MB,
+# whatever PageSize (up to 1000) callers send. The SDKs' and Twilio's default page is 50.
+PAGES_MAX = 100
+PAGE_SIZE_KEPT = 100
 
 
-# The tables cached records come from, and the kind (first item of a cache key) each gives.
-_KINDS = {"accounts": "AC", "connect_apps": "CN", "authorizations": "AU", "api_keys": "SK"}
-_PAGES = "CN-pages"  # the Connect Apps list pages: dropped with the connect_apps records
+_PAGES = "CN-pages"  # the Connect Apps list pages
+# The tables cached entries come from, and the kinds (first item of a cache key) a write to each drops.
+_KINDS = {"accounts": ("AC",), "connect_apps": ("CN", _PAGES), "authorizations": ("AU",), "api_keys": ("SK",)}
 _WRITTEN = re.compile(r"(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(\w+)\s", re.IGNORECASE)
 
 
@@ -37,7 +40,7 @@ class _CacheState(threading.local):
     entries: dict[str, dict[tuple[str, ...], object]]  # kind -> key -> record
 
     def __init__(self) -> None:
-        self.entries = {kind: {} for kind in (*_KINDS.values(), _PAGES)}
+        self.entries = {kind: {} for kinds in _KINDS.values() for kind in kinds}
 
     def clear(self) -> None:
         for records in self.entries.values():
@@ -61,11 +64,8 @@ class CachedSqlStore(SqlStore):
         if written is None:
             self._cache.clear()
             return
-        kind = _KINDS.get(written.group(1).lower())
-        if kind is not None:
+        for kind in _KINDS.get(written.group(1).lower(), ()):
             self._cache.entries[kind].clear()
-            if kind == "CN":
-                self._cache.entries[_PAGES].clear()
 
     def begin_request(self) -> None:
         if self.cache_enabled:
@@ -114,6 +114,8 @@ class CachedSqlStore(SqlStore):
     def list_connect_app_versions(self, account_sid: str, request: PageRequest) -> Page[tuple[str, int]]:
         """A page of (sid, version) pairs, as fresh as a record: a page asked again before anything
         commits is not read again (a list polled by a dashboard, the SDKs' first page)."""
+        if request.size > PAGE_SIZE_KEPT:
+            return super().list_connect_app_versions(account_sid, request)
         key = (_PAGES, account_sid, str(request.size), request.after or "", request.before or "", str(request.offset))
         page = self._cached(key, lambda: super(CachedSqlStore, self).list_connect_app_versions(account_sid, request),
                             PAGES_MAX)
