@@ -180,9 +180,9 @@ class _AccessLines:
     """Access lines waiting to be written, written together at most ``ACCESS_FLUSH_S`` after the
     first of them (by a thread of this process) or as soon as ``ACCESS_BUFFER_MAX`` bytes wait.
 
-    A write to the log is a system call, and under Granian every system call of a request thread
-    lets the HTTP thread take the GIL: two context switches a request, a third of a cached fetch's
-    time (docs/benchmarks.md). Batched, a busy server writes ten times a second. The price: a
+    A write to the log is a system call, which lets go of the GIL for Granian's HTTP thread to take;
+    batched, a busy server makes ten a second (with the time stamp made once a second, the log's
+    in-process cost went from +6.6 to +4.9 µs a request: docs/deployment.md). The price: a
     process killed with SIGKILL loses up to ``ACCESS_FLUSH_S`` of access lines (a stop, a restart
     or an uncaught error writes them first; docs/deployment.md). Any other log line writes the
     waiting access lines before itself (``StreamHandler``), so the log stays in order.
