@@ -43,6 +43,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise CommandError(str(exc)) from None
     serving.raise_open_files_limit()
     serving.first_byte_timeout()  # a bad CONNECTAPPS_FIRST_BYTE_TIMEOUT fails here, not in every worker
+    if args.cpu_policy is not None:
+        os.environ[serving.CPU_POLICY_ENV] = args.cpu_policy
+    try:
+        batch = serving.apply_cpu_policy(serving.cpu_policy())
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
     url = config.database_url(args.database)
     os.environ[config.DATABASE_ENV] = url  # the workers build their app from it
     if args.callback_allowed_hosts is not None:
@@ -73,7 +79,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Threads that wait on password checks (at most ``checks``) must leave others to answer the API.
     threads = args.blocking_threads or (checks + 1 if sqlite else max(4, checks + 2))
     logs.event(log, logging.INFO, "start", f"serving on {args.host}:{args.port} with {args.workers} worker(s)",
-               host=args.host, port=args.port, workers=args.workers, database=opening.redact(url))
+               host=args.host, port=args.port, workers=args.workers, database=opening.redact(url),
+               cpu_policy="batch" if batch else "normal")
     # Shared by the workers, made before they fork, removed at exit: counters and counts of this run only.
     run = tempfile.mkdtemp(prefix="connectapps-run-") if metrics_at is not None or allowed else None
     try:
@@ -128,6 +135,10 @@ def add(commands: "argparse._SubParsersAction[argparse.ArgumentParser]", common:
     serve.add_argument("--blocking-threads", type=int, help="Python threads per worker (default on SQLite: "
                        f"one more than the concurrent password checks (${config.SIGNIN_CONCURRENCY_ENV}), as more "
                        "only contend for the GIL; on PostgreSQL: 4, or two more than the checks)")
+    serve.add_argument("--cpu-policy", choices=serving.CPU_POLICIES, help="batch: the workers' threads do not "
+                       "preempt each other on wake-up (Linux SCHED_BATCH; fewer context switches per request, "
+                       "see docs/benchmarks.md); normal: the system's default "
+                       f"(default: ${serving.CPU_POLICY_ENV}, or batch)")
     serve.add_argument("--demo", action="store_true", help="on an empty database, create a demo person, account "
                        "and Connect App and print how to sign in; otherwise print how to get back in")
     serve.add_argument("--callback-allowed-hosts", metavar="LIST", help="where deauthorize callbacks may go "
