@@ -5,6 +5,7 @@ import gc
 import itertools
 import logging
 import secrets
+from collections.abc import Iterable
 from typing import Any
 
 import falcon
@@ -16,6 +17,7 @@ from connectapps.api import resources
 from connectapps.api.accounts import AccountInstance, AccountList
 from connectapps.api.authorized_connect_apps import AuthorizedConnectAppInstance, AuthorizedConnectAppList
 from connectapps.api.connect_apps import ConnectAppInstance, ConnectAppList
+from connectapps.api.express import ExpressFetch, StartResponse
 from connectapps.api.keys import KeyInstance, KeyList
 from connectapps.delivery.egress import Policy
 from connectapps.delivery.worker import Settings, Worker
@@ -48,8 +50,11 @@ class RequestScope:
         self.prefix = sids.REQUEST + secrets.token_hex(8)
         self.counter = itertools.count()  # next() on it is atomic under the GIL
 
+    def next_id(self) -> str:
+        return f"{self.prefix}{next(self.counter):016x}"
+
     def process_request(self, req: falcon.Request, resp: falcon.Response) -> None:
-        req.context.request_id = f"{self.prefix}{next(self.counter):016x}"
+        req.context.request_id = self.next_id()
         length = len(req.path) + (len(req.query_string) + 1 if req.query_string else 0)  # path?query
         if length > URL_MAX:  # answered here, before routing or any query parsing
             message = f"The request URL is {length} bytes long; at most {URL_MAX} are read"
@@ -107,18 +112,32 @@ def route_not_found(req: falcon.Request, resp: falcon.Response, exc: Exception, 
         errors.render_error(resp, errors.not_found(req.path))
 
 
+class App(falcon.App[falcon.Request, falcon.Response]):
+    """Falcon's application, with the express lane for a fetch in front of it (api/express.py)."""
+
+    express: ExpressFetch | None = None
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if self.express is not None:
+            answer = self.express(environ, start_response)
+            if answer is not None:
+                return answer
+        return super().__call__(environ, start_response)
+
+
 def create_app(
     store: Store, observe: Observer | None = None, limited: bool = False, admin: Admin | None = None
-) -> falcon.App[falcon.Request, falcon.Response]:
+) -> App:
     """The application; ``observe`` sees every request's route, method, status and duration (metrics);
     ``limited``: a per-account concurrency limit is installed (ops/limits.py); with ``admin``, the admin
     API under /__admin/ and its journal and faults."""
     # The access log first: it times the whole request, and logs it last, once its answer is complete.
-    middleware: list[Any] = [AccessLog(observe), RequestScope(store), cors.Cors(), representations.Representations(),
+    access_log, scope = AccessLog(observe), RequestScope(store)
+    middleware: list[Any] = [access_log, scope, cors.Cors(), representations.Representations(),
                              *([limits.Release()] if limited else [])]
     if admin is not None:
         middleware.append(admin_api.Observer(admin))
-    app = falcon.App(middleware=middleware)
+    app = App(middleware=middleware)
     # Every body sets its own type; an empty one (OPTIONS, a redirect) has none. Falcon checks for None,
     # though its annotation says str.
     app.resp_options.default_media_type = None  # type: ignore[assignment]
@@ -129,7 +148,8 @@ def create_app(
     app.add_route(f"{accounts}.json", AccountList(store))
     app.add_route(f"{account}.json", AccountInstance(store))
     app.add_route(f"{account}/ConnectApps.json", ConnectAppList(store))
-    app.add_route(f"{account}/ConnectApps/{{sid}}.json", ConnectAppInstance(store))
+    connect_app = f"{account}/ConnectApps/{{sid}}.json"
+    app.add_route(connect_app, ConnectAppInstance(store))
     app.add_route(f"{account}/AuthorizedConnectApps.json", AuthorizedConnectAppList(store))
     app.add_route(
         f"{account}/AuthorizedConnectApps/{{connect_app_sid}}.json", AuthorizedConnectAppInstance(store)
@@ -144,10 +164,12 @@ def create_app(
     web.install(app, store)
     if admin is not None:
         admin_api.install(app, admin)
+    elif not limited:  # both see every request through their middleware
+        app.express = ExpressFetch(store, access_log, scope.next_id, connect_app)
     return app
 
 
-def create_app_from_env() -> falcon.App[falcon.Request, falcon.Response]:
+def create_app_from_env() -> App:
     """The factory Granian calls in each worker: its own store (schema already migrated by
     ``serve``), its own deauthorize-callback sender thread and closer of silent connections."""
     observe = metrics.install() if metrics.address() is not None else None

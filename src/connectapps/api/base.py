@@ -95,6 +95,30 @@ def respond_page(
                                   echo_query=bool(req.query_string)))
 
 
+def authenticate(store: Store, authorization: str | None, account_credentials_only: bool = False) -> Principal:
+    """The caller an ``Authorization`` header proves, or a 401 with Twilio's 20003; begins the request
+    for the store (every API request authenticates first)."""
+    store.begin_request()
+    credentials = basic_credentials(authorization)
+    if credentials is None:
+        raise not_authenticated(NO_CREDENTIALS)
+    try:
+        principal = access.authenticate(store, *credentials)
+    except NotAuthenticated:
+        raise not_authenticated() from None
+    if account_credentials_only:
+        access.require_account_credentials(principal)
+    return principal
+
+
+def note(principal: Principal) -> None:
+    """Who this request is from, for its access-log line."""
+    if principal.delegation is None:
+        note_principal("account", principal.account.sid)
+    else:
+        note_principal("connect_app", principal.account.sid, principal.delegation.connect_app_sid)
+
+
 class Resource:
     """A Twilio REST resource. HEAD and OPTIONS come with GET (wire/methods.py); methods a subclass
     does not define answer 405 / 20004, after authentication, with ``Allow`` naming ``allowed``."""
@@ -109,24 +133,12 @@ class Resource:
 
     def principal(self, req: falcon.Request) -> Principal:
         """The authenticated caller, or a 401 with Twilio's 20003."""
-        self.store.begin_request()
-        credentials = basic_credentials(req.get_header("Authorization"))
-        if credentials is None:
-            raise not_authenticated(NO_CREDENTIALS)
-        try:
-            principal = access.authenticate(self.store, *credentials)
-        except NotAuthenticated:
-            raise not_authenticated() from None
-        if self.account_credentials_only:
-            access.require_account_credentials(principal)
+        principal = authenticate(self.store, req.get_header("Authorization"), self.account_credentials_only)
         req.context.principal = principal  # for the admin API's request journal
         if not limits.enter(req.context, principal.account.sid):
             meter.concurrency_limited()
             raise too_many_requests()
-        if principal.delegation is None:
-            note_principal("account", principal.account.sid)
-        else:
-            note_principal("connect_app", principal.account.sid, principal.delegation.connect_app_sid)
+        note(principal)
         return principal
 
     def account(self, req: falcon.Request, account_sid: str) -> Account:

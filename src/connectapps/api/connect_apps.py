@@ -7,8 +7,10 @@ after authentication (the public spec and SDKs carry a delete; see docs/compatib
 import falcon
 
 from connectapps.api.base import Resource, respond, respond_encoded
-from connectapps.domain import connect_apps, sids
+from connectapps.domain import access, connect_apps, sids
+from connectapps.domain.access import Principal
 from connectapps.domain.connect_apps import UPDATABLE_FIELDS
+from connectapps.domain.store import Store
 from connectapps.wire import forms, fragments, paging, render, uris
 
 KEY = "connect_apps"
@@ -36,10 +38,16 @@ class ConnectAppList(Resource):
         respond_encoded(resp, fragments.encode_page(envelope, KEY, items))
 
 
+def fetched(store: Store, principal: Principal, account_sid: str, sid: str) -> bytes:
+    """The JSON of one Connect App, if ``principal`` may read the path's account (also the express
+    lane's fetch, api/express.py)."""
+    account = access.require_access(store, principal, account_sid, access.READ)
+    return fragments.connect_app(connect_apps.fetch(store, account.sid, sid))
+
+
 class ConnectAppInstance(Resource):
     def on_get(self, req: falcon.Request, resp: falcon.Response, account_sid: str, sid: str) -> None:
-        account = self.account(req, account_sid)
-        respond_encoded(resp, fragments.connect_app(connect_apps.fetch(self.store, account.sid, sid)))
+        respond_encoded(resp, fetched(self.store, self.principal(req), account_sid, sid))
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, account_sid: str, sid: str) -> None:
         account = self.account(req, account_sid)

@@ -7,6 +7,7 @@ wire/methods.py — 200, no authentication, ``Allow`` exact — with them. The w
 console, consent page) carry none: no other origin may read them.
 """
 
+import functools
 from typing import Any
 
 import falcon
@@ -26,19 +27,26 @@ def applies(path: str) -> bool:
     return path.startswith(uris.API_VERSION + "/") or path == OPENAPI
 
 
+@functools.cache
+def headers(allowed: str | None) -> tuple[tuple[str, str], ...]:
+    """The CORS headers of an API answer whose route answers the methods ``allowed`` (None: Twilio's list)."""
+    return (
+        ("Access-Control-Allow-Origin", ALLOW_ORIGIN),
+        ("Access-Control-Allow-Methods", allowed or TWILIO_METHODS),
+        ("Access-Control-Allow-Headers", ALLOW_HEADERS),
+        ("Access-Control-Expose-Headers", EXPOSE_HEADERS),
+        # Twilio sends it too. With the origin ``*`` browsers send no cookies whatever it says (Fetch standard),
+        # and the API reads none: credentials are the Authorization header the page itself sets.
+        ("Access-Control-Allow-Credentials", "true"),
+    )
+
+
 class Cors:
     """Middleware: the CORS headers on every answer of the API and of ``/openapi.json``."""
 
     def process_response(
         self, req: falcon.Request, resp: falcon.Response, resource: Any, req_succeeded: bool
     ) -> None:
-        if not applies(req.path):
-            return
-        allowed = getattr(resource, "allowed", None) or TWILIO_METHODS
-        resp.set_header("Access-Control-Allow-Origin", ALLOW_ORIGIN)
-        resp.set_header("Access-Control-Allow-Methods", allowed)
-        resp.set_header("Access-Control-Allow-Headers", ALLOW_HEADERS)
-        resp.set_header("Access-Control-Expose-Headers", EXPOSE_HEADERS)
-        # Twilio sends it too. With the origin ``*`` browsers send no cookies whatever it says (Fetch standard),
-        # and the API reads none: credentials are the Authorization header the page itself sets.
-        resp.set_header("Access-Control-Allow-Credentials", "true")
+        if applies(req.path):
+            for name, value in headers(getattr(resource, "allowed", None)):
+                resp.set_header(name, value)
