@@ -4,10 +4,11 @@ encoding, a page whose item vanished is refused, and the store bumps the version
 import json
 import subprocess
 import sys
+import threading
 from dataclasses import replace
 
 from connectapps.domain import accounts, connect_apps
-from connectapps.domain.models import ConnectApp, PageRequest
+from connectapps.domain.models import ConnectApp, Page, PageRequest
 from connectapps.store import open_store
 from connectapps.wire import fragments, paging, render
 
@@ -85,3 +86,27 @@ def test_a_full_cache_of_encodings_costs_about_their_size() -> None:
     wrote each into (41 MiB for a full cache, measured before the copy)."""
     done = subprocess.run([sys.executable, "-c", _FULL_CACHE], capture_output=True, text=True, check=True)
     assert float(done.stdout) < 15, f"{done.stdout.strip()} MiB for {fragments.LIMIT} encodings"
+
+
+def test_a_kept_page_body_is_reused_only_for_the_very_page_it_was_made_from() -> None:
+    bodies = fragments.PageBodies()
+    page = Page(items=[("CN" + "1" * 32, 1)], has_more=False)
+    bodies.keep(("AC1", ""), page, b"body")
+    assert bodies.get(("AC1", ""), page) == b"body"
+    assert bodies.get(("AC1", ""), Page(items=list(page.items), has_more=False)) is None  # equal, not the same
+    assert bodies.get(("AC1", "PageSize=5"), page) is None
+    assert bodies.get(("AC2", ""), page) is None
+
+
+def test_page_bodies_are_bounded_per_thread() -> None:
+    bodies = fragments.PageBodies()
+    pages: list[Page[tuple[str, int]]] = [Page(items=[], has_more=False) for _ in range(fragments.PAGES_KEPT + 1)]
+    for n, page in enumerate(pages):
+        bodies.keep(n, page, b"x")
+        assert len(bodies.kept) <= fragments.PAGES_KEPT
+    assert bodies.get(fragments.PAGES_KEPT, pages[-1]) == b"x"
+    seen: list[bytes | None] = []
+    thread = threading.Thread(target=lambda: seen.append(bodies.get(fragments.PAGES_KEPT, pages[-1])))
+    thread.start()
+    thread.join()
+    assert seen == [None]  # another thread keeps its own

@@ -19,13 +19,23 @@ KEY = "connect_apps"
 class ConnectAppList(Resource):
     schema = "api.v2010.account.connect_app"
 
+    def __init__(self, store: Store) -> None:
+        super().__init__(store)
+        self.bodies = fragments.PageBodies()
+
     def on_get(self, req: falcon.Request, resp: falcon.Response, account_sid: str) -> None:
         """The page's items are joined from their cached JSON (wire/fragments.py), encoding only
-        those not seen before; if one vanished meanwhile, the page is read again in full."""
+        those not seen before; if one vanished meanwhile, the page is read again in full. The same
+        page asked again before anything commits answers the body made the first time."""
         account = self.account(req, account_sid)
         page, request = paging.parse(req.params, sids.CONNECT_APP)
-        path, echo = uris.connect_apps(account.sid), bool(req.query_string)
         listed = connect_apps.list_versions(self.store, account.sid, request)
+        asked = (account.sid, req.query_string)
+        body = self.bodies.get(asked, listed)
+        if body is not None:
+            respond_encoded(resp, body)
+            return
+        path, echo = uris.connect_apps(account.sid), bool(req.query_string)
         items = fragments.connect_app_items(
             listed.items, lambda missing: connect_apps.fetch_many(self.store, account.sid, missing))
         if items is None:
@@ -35,7 +45,9 @@ class ConnectAppList(Resource):
             return
         keys = [sid for sid, _ in listed.items]
         envelope = paging.envelope(KEY, path, items, page, request, listed.has_more, echo_query=echo, keys=keys)
-        respond_encoded(resp, fragments.encode_page(envelope, KEY, items))
+        body = fragments.encode_page(envelope, KEY, items)
+        self.bodies.keep(asked, listed, body)
+        respond_encoded(resp, body)
 
 
 def fetched(store: Store, principal: Principal, account_sid: str, sid: str) -> bytes:

@@ -7,10 +7,12 @@ app it names, in this process or any other, and need no invalidation — except 
 back as they were (the admin API's reset and snapshot restore, one worker): then ``forget``. A list page reads its
 (sid, version) pairs from an index and encodes only the items it has not seen. Only what a read
 returned is kept (never an update's answer), and at most ``LIMIT`` items per process: past it the
-whole cache starts again, which costs one encoding per item read next.
+whole cache starts again, which costs one encoding per item read next. A whole page's body is kept
+too, for as long as the store answers the very same page read (``PageBodies``).
 """
 
-from collections.abc import Callable, Iterable, Sequence
+import threading
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
 import orjson
@@ -19,6 +21,7 @@ from connectapps.domain.models import ConnectApp
 from connectapps.wire import render
 
 LIMIT = 10_000  # about 5 MB of JSON
+PAGES_KEPT = 32  # whole list bodies kept per thread: at most ~1.6 MB (pages of up to 100 items are cached)
 
 _encoded: dict[tuple[str, int], bytes] = {}  # reads and writes of one key are atomic under the GIL
 
@@ -63,3 +66,22 @@ def encode_page(envelope: dict[str, Any], key: str, items: Sequence[bytes]) -> b
     """The list envelope (``key`` first, as wire/paging.py builds it) with ``items`` as its list."""
     rest = orjson.dumps({name: value for name, value in envelope.items() if name != key})
     return b'{"' + key.encode() + b'":[' + b",".join(items) + b"]," + rest[1:]
+
+
+class PageBodies(threading.local):
+    """Whole list bodies, each kept with the page read it was made from: reused only while the store
+    answers the very same page object — its per-thread page cache keeps one until anything commits
+    anywhere (store/cache.py) — to a request with the same key (account and query string). A page
+    polled by a dashboard or an SDK's first ``list()`` is then answered from one lookup."""
+
+    def __init__(self) -> None:
+        self.kept: dict[Hashable, tuple[object, bytes]] = {}
+
+    def get(self, key: Hashable, page: object) -> bytes | None:
+        kept = self.kept.get(key)
+        return kept[1] if kept is not None and kept[0] is page else None
+
+    def keep(self, key: Hashable, page: object, body: bytes) -> None:
+        if len(self.kept) >= PAGES_KEPT:
+            self.kept.clear()
+        self.kept[key] = (page, body)  # holds the page: no other object can take its identity meanwhile
