@@ -17,7 +17,7 @@ from connectapps.api import resources
 from connectapps.api.accounts import AccountInstance, AccountList
 from connectapps.api.authorized_connect_apps import AuthorizedConnectAppInstance, AuthorizedConnectAppList
 from connectapps.api.connect_apps import ConnectAppInstance, ConnectAppList
-from connectapps.api.express import ExpressFetch, StartResponse
+from connectapps.api.express import Express, Lane, StartResponse
 from connectapps.api.keys import KeyInstance, KeyList
 from connectapps.delivery.egress import Policy
 from connectapps.delivery.worker import Settings, Worker
@@ -115,7 +115,7 @@ def route_not_found(req: falcon.Request, resp: falcon.Response, exc: Exception, 
 class App(falcon.App[falcon.Request, falcon.Response]):
     """Falcon's application, with the express lane for a fetch in front of it (api/express.py)."""
 
-    express: ExpressFetch | None = None
+    express: Express | None = None
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         if self.express is not None:
@@ -147,9 +147,10 @@ def create_app(
     account = f"{accounts}/{{account_sid}}"
     app.add_route(f"{accounts}.json", AccountList(store))
     app.add_route(f"{account}.json", AccountInstance(store))
-    app.add_route(f"{account}/ConnectApps.json", ConnectAppList(store))
-    connect_app = f"{account}/ConnectApps/{{sid}}.json"
-    app.add_route(connect_app, ConnectAppInstance(store))
+    listing, instance = ConnectAppList(store), ConnectAppInstance(store)
+    connect_apps, connect_app = f"{account}/ConnectApps.json", f"{account}/ConnectApps/{{sid}}.json"
+    app.add_route(connect_apps, listing)
+    app.add_route(connect_app, instance)
     app.add_route(f"{account}/AuthorizedConnectApps.json", AuthorizedConnectAppList(store))
     app.add_route(
         f"{account}/AuthorizedConnectApps/{{connect_app_sid}}.json", AuthorizedConnectAppInstance(store)
@@ -165,7 +166,12 @@ def create_app(
     if admin is not None:
         admin_api.install(app, admin)
     elif not limited:  # both see every request through their middleware
-        app.express = ExpressFetch(store, access_log, scope.next_id, connect_app)
+        lanes = [Lane(connect_app, instance.allowed, lambda principal, fields, params, query:
+                      instance.fetched(principal, *fields)),
+                 Lane(connect_apps, listing.allowed, lambda principal, fields, params, query:
+                      listing.page(principal, fields[0], params, query))]
+        app.express = Express(store, access_log, scope.next_id, lanes,
+                              app.req_options.keep_blank_qs_values, app.req_options.auto_parse_qs_csv)
     return app
 
 

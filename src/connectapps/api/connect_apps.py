@@ -4,6 +4,9 @@ Create and delete are "Not supported" in Twilio's documentation: they answer 405
 after authentication (the public spec and SDKs carry a delete; see docs/compatibility.md).
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 import falcon
 
 from connectapps.api.base import Resource, respond, respond_encoded
@@ -24,42 +27,45 @@ class ConnectAppList(Resource):
         self.bodies = fragments.PageBodies()
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, account_sid: str) -> None:
-        """The page's items are joined from their cached JSON (wire/fragments.py), encoding only
-        those not seen before; if one vanished meanwhile, the page is read again in full. The same
-        page asked again before anything commits answers the body made the first time."""
-        account = self.account(req, account_sid)
-        page, request = paging.parse(req.params, sids.CONNECT_APP)
+        respond_encoded(resp, self.page(self.principal(req), account_sid, req.params, req.query_string))
+
+    def page(self, principal: Principal, account_sid: str, params: Mapping[str, Any], query_string: str) -> bytes:
+        """The body of the page the query asks for, if ``principal`` may read the path's account (also the
+        express lane's, api/express.py).
+
+        Its items are joined from their cached JSON (wire/fragments.py), encoding only those not seen
+        before; if one vanished meanwhile, the page is read again in full. The same page asked again
+        before anything commits answers the body made the first time."""
+        account = access.require_access(self.store, principal, account_sid, access.READ)
+        page, request = paging.parse(params, sids.CONNECT_APP)
         listed = connect_apps.list_versions(self.store, account.sid, request)
-        asked = (account.sid, req.query_string)
+        asked = (account.sid, query_string)
         body = self.bodies.get(asked, listed)
         if body is not None:
-            respond_encoded(resp, body)
-            return
-        path, echo = uris.connect_apps(account.sid), bool(req.query_string)
+            return body
+        path, echo = uris.connect_apps(account.sid), bool(query_string)
         items = fragments.connect_app_items(
             listed.items, lambda missing: connect_apps.fetch_many(self.store, account.sid, missing))
         if items is None:
             result = connect_apps.list_page(self.store, account.sid, request)
-            respond(resp, paging.envelope(KEY, path, [render.connect_app(a) for a in result.items], page, request,
-                                          result.has_more, echo_query=echo))
-            return
+            return render.encode(paging.envelope(KEY, path, [render.connect_app(a) for a in result.items], page,
+                                                 request, result.has_more, echo_query=echo))
         keys = [sid for sid, _ in listed.items]
         envelope = paging.envelope(KEY, path, items, page, request, listed.has_more, echo_query=echo, keys=keys)
         body = fragments.encode_page(envelope, KEY, items)
         self.bodies.keep(asked, listed, body)
-        respond_encoded(resp, body)
-
-
-def fetched(store: Store, principal: Principal, account_sid: str, sid: str) -> bytes:
-    """The JSON of one Connect App, if ``principal`` may read the path's account (also the express
-    lane's fetch, api/express.py)."""
-    account = access.require_access(store, principal, account_sid, access.READ)
-    return fragments.connect_app(connect_apps.fetch(store, account.sid, sid))
+        return body
 
 
 class ConnectAppInstance(Resource):
     def on_get(self, req: falcon.Request, resp: falcon.Response, account_sid: str, sid: str) -> None:
-        respond_encoded(resp, fetched(self.store, self.principal(req), account_sid, sid))
+        respond_encoded(resp, self.fetched(self.principal(req), account_sid, sid))
+
+    def fetched(self, principal: Principal, account_sid: str, sid: str) -> bytes:
+        """The JSON of one Connect App, if ``principal`` may read the path's account (also the express
+        lane's, api/express.py)."""
+        account = access.require_access(self.store, principal, account_sid, access.READ)
+        return fragments.connect_app(connect_apps.fetch(self.store, account.sid, sid))
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, account_sid: str, sid: str) -> None:
         account = self.account(req, account_sid)

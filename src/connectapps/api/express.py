@@ -1,67 +1,109 @@
-"""The express lane: a successful fetch of one Connect App, answered without Falcon's machinery.
+"""The express lane: a successful read of Connect Apps, answered without Falcon's machinery.
 
-A fetch is what clients send most, and the ordinary path around it — Falcon's request and response
-objects, a router over the whole 2010-04-01 API, the middlewares of app.py — costs about as much as
-the fetch itself (docs/benchmarks.md). This lane stands in front of that path for
-``GET /2010-04-01/Accounts/{AC…}/ConnectApps/{CN…}.json`` without a query string, and answers only
-a success: the same bytes and headers as the ordinary path, the same access-log line and metric,
-the same authentication and access rules (the very functions the resource calls).
+Fetching one Connect App and reading a page of them are what clients send most, and the ordinary
+path around them — Falcon's request and response objects, a router over the whole 2010-04-01 API,
+the middlewares of app.py — costs about as much as the fetch itself (docs/benchmarks.md). This lane
+stands in front of that path for ``GET /2010-04-01/Accounts/{AC…}/ConnectApps/{CN…}.json`` and
+``GET /2010-04-01/Accounts/{AC…}/ConnectApps.json`` and answers only a success: the same bytes and
+headers as the ordinary path, the same access-log line and metric, the same authentication, access
+rules and paging (the very functions the resources call; the query parsed as Falcon parses it).
 
-Anything else — a failed authentication, an account out of reach, no such app, any error — steps
-aside before a byte is answered: the ordinary path then serves the request from its start (a read,
-safe to do again) and answers it as always, so every error is still rendered in one place. The
-metrics of database round trips and cache lookups count such a request's work twice: they count
-work done, not requests.
+Anything else — another method or path, a long query, a failed authentication, an account out of
+reach, no such app, a bad page parameter, any error — steps aside before a byte is answered: the
+ordinary path then serves the request from its start (a read, safe to do again) and answers it as
+always, so every error is still rendered in one place. The metrics of database round trips and
+cache lookups count such a request's work twice: they count work done, not requests.
 
 Not installed with the admin API (its journal and faults see every request) or the per-account
-concurrency limit (its middleware ends each request's count): the ordinary path serves everything then.
+concurrency limit (its middleware counts each request): the ordinary path serves everything then.
 """
 
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from falcon.util.uri import parse_query_string
+
 from connectapps.api import base
-from connectapps.api.connect_apps import ConnectAppInstance, fetched
+from connectapps.domain.access import Principal
 from connectapps.domain.store import Store
 from connectapps.ops.access import AccessLog
 from connectapps.wire import cors, render
 
-_PATH = re.compile(r"/2010-04-01/Accounts/(AC[0-9a-fA-F]{32})/ConnectApps/(CN[0-9a-fA-F]{32})\.json\Z")
 StartResponse = Callable[..., Any]
+Params = Mapping[str, Any]
+QUERY_MAX = 1024  # a longer query string is the ordinary path's (and its URL bound's)
+
+# A route's fields, as the lane takes them: a SID of their kind (anything else is the ordinary path's).
+FIELDS = {"account_sid": r"(AC[0-9a-fA-F]{32})", "sid": r"(CN[0-9a-fA-F]{32})"}
 
 
-class ExpressFetch:
-    """Answers a successful fetch of one Connect App, or None: the ordinary path is to serve it."""
+def pattern(route: str) -> re.Pattern[str]:
+    """The paths of a route template that the lane takes."""
+    parts = re.split(r"\{(\w+)\}", route)  # text, field, text, …, text
+    return re.compile("".join(FIELDS[part] if n % 2 else re.escape(part) for n, part in enumerate(parts)) + r"\Z")
 
-    def __init__(self, store: Store, access_log: AccessLog, request_id: Callable[[], str], route: str) -> None:
+
+@dataclass(frozen=True)
+class Lane:
+    """One route the lane serves: its template (as the router, logs and metrics name it), the methods its
+    resource allows (for CORS), and its answer: ``(principal, the path's fields, query parameters, query
+    string)`` to the body of a success."""
+
+    route: str
+    allowed: str
+    answer: Callable[[Principal, Sequence[str], Params, str], bytes]
+
+
+class Express:
+    """Answers a successful read on one of its lanes, or None: the ordinary path is to serve it."""
+
+    def __init__(
+        self, store: Store, access_log: AccessLog, request_id: Callable[[], str], lanes: Sequence[Lane],
+        keep_blank: bool, csv: bool,
+    ) -> None:
         self.store = store
         self.access_log = access_log
         self.request_id = request_id  # the ordinary path's own counter (app.RequestScope)
-        self.route = route  # the route's template, as the ordinary path's log and metrics name it
-        # In the order the ordinary path sends them; names in lower case, as Falcon writes them.
-        self.headers = [("content-type", render.JSON),
-                        *((name.lower(), value) for name, value in cors.headers(ConnectAppInstance.allowed))]
+        self.lanes = [(pattern(lane.route), lane, self._headers(lane)) for lane in lanes]
+        self.keep_blank, self.csv = keep_blank, csv  # Falcon's query options, as the application sets them
+
+    @staticmethod
+    def _headers(lane: Lane) -> list[tuple[str, str]]:
+        """In the order the ordinary path sends them; names in lower case, as Falcon writes them."""
+        return [("content-type", render.JSON), *((name.lower(), value) for name, value in cors.headers(lane.allowed))]
+
+    def _lane(self, path: str) -> tuple[re.Match[str], Lane, list[tuple[str, str]]] | None:
+        for path_pattern, lane, headers in self.lanes:
+            match = path_pattern.match(path)
+            if match is not None:
+                return match, lane, headers
+        return None
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes] | None:
-        if environ.get("REQUEST_METHOD") != "GET" or environ.get("QUERY_STRING"):
+        if environ.get("REQUEST_METHOD") != "GET":
+            return None
+        query = environ.get("QUERY_STRING", "")
+        if len(query) > QUERY_MAX:
             return None
         path = environ.get("PATH_INFO", "")
-        match = _PATH.match(path)
-        if match is None:
+        found = self._lane(path)
+        if found is None:
             return None
+        match, lane, headers = found
         started = time.perf_counter()
         try:
             principal = base.authenticate(self.store, environ.get("HTTP_AUTHORIZATION"))
             base.note(principal)
-            body = fetched(self.store, principal, *match.groups())
+            params = parse_query_string(query, keep_blank=self.keep_blank, csv=self.csv) if query else {}
+            body = lane.answer(principal, match.groups(), params, query)
         except Exception:  # every failure is the ordinary path's to answer, and to render
             return None
         finally:
             self.store.end_request()
         request_id = self.request_id()
-        start_response("200 OK", [*self.headers, ("twilio-request-id", request_id),
-                                  ("content-length", str(len(body)))])
-        self.access_log.answered("GET", path, self.route, 200, started, request_id)
+        start_response("200 OK", [*headers, ("twilio-request-id", request_id), ("content-length", str(len(body)))])
+        self.access_log.answered("GET", path, lane.route, 200, started, request_id)
         return [body]
