@@ -2,6 +2,7 @@
 (store/walindex.py): no statement while nothing changed, and every commit by another connection —
 another thread, another process — still seen by the next request."""
 
+import os
 import sqlite3
 import subprocess
 import sys
@@ -128,3 +129,59 @@ def test_a_page_larger_than_those_kept_is_read_every_time(tmp_path: Path) -> Non
     store.end_request()
     assert len(seen) == 1 and seen[0].startswith("SELECT")  # the page, read again; no data_version asked
     store.close()
+
+
+def _shm_locks(path: Path) -> list[tuple[str, int]]:
+    """(kind, first byte) of the POSIX locks this process holds on the wal-index file, from /proc/locks."""
+    inode = os.stat(f"{path}-shm").st_ino
+    held = []
+    for line in Path("/proc/locks").read_text().splitlines():
+        fields = line.split()
+        if "->" not in fields and fields[1] == "POSIX" and fields[4] == str(os.getpid()) \
+                and fields[5].endswith(f":{inode}"):
+            held.append((fields[3], int(fields[6])))
+    return held
+
+
+DMS = 128  # SQLite's "the wal-index is in use" lock byte (WALINDEX_LOCK_OFFSET + SQLITE_SHM_NLOCK)
+
+
+def test_mapping_the_header_keeps_sqlites_locks_so_another_process_cannot_reset_the_wal_index(tmp_path: Path) -> None:
+    """A process drops all its POSIX locks on a file when it closes any descriptor of it: the header's
+    mapping must not, or the next connection from elsewhere takes itself for the first and rebuilds the
+    wal-index under this process's feet (a worker killed by SIGBUS under load)."""
+    path = tmp_path / "locks.db"
+    store = _open(path)
+    owner = accounts.create(store, "Owner")
+    assert ("READ", DMS) in _shm_locks(path)
+    for _ in range(2):  # the first maps the header
+        store.begin_request()
+        store.get_account(owner.sid)
+        store.end_request()
+    assert store._header.read() is not None
+    assert ("READ", DMS) in _shm_locks(path)
+    before = store._header.read()
+    reader = ("import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); "
+              "c.execute('SELECT count(*) FROM accounts').fetchall(); c.close()")
+    subprocess.run([sys.executable, "-c", reader, str(path)], check=True)
+    assert store._header.read() == before  # read, not rebuilt: nothing committed
+    store.close()
+
+
+def test_two_stores_on_one_database_share_the_mapping_until_the_last_closes(tmp_path: Path) -> None:
+    path = tmp_path / "two.db"
+    first, second = _open(path), _open(path)
+    owner = accounts.create(first, "Owner")
+    for store in (first, second, first, second):
+        store.begin_request()
+        store.get_account(owner.sid)
+        store.end_request()
+    first.close()
+    assert second._header.read() is not None  # still mapped: the second store's connection is open
+    assert ("READ", DMS) in _shm_locks(path)
+    accounts.create(second, "Later")
+    second.begin_request()
+    assert second.get_account(owner.sid) == owner
+    second.end_request()
+    second.close()
+    assert second._header.read() is None

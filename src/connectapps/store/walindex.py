@@ -19,30 +19,51 @@ import contextlib
 import mmap
 import os
 import threading
+from dataclasses import dataclass
 
 HEADER_BYTES = 48  # one copy of WalIndexHdr; iChange (bytes 8-11) changes with every write of it
+
+
+@dataclass
+class _Mapping:
+    fd: int
+    view: mmap.mmap
+    users: int
+
+
+# One mapping per ``-shm`` file per process, closed only when the last store using it closes.
+#
+# Why: SQLite's locks on the wal-index are POSIX record locks, which belong to the process and which
+# the kernel drops — all of them, whoever took them — when the process closes *any* descriptor of that
+# file. Closing our own descriptor (or the one ``mmap`` keeps) while SQLite's connections are open
+# would drop their locks, among them the one that tells another process "the wal-index is in use":
+# the next connection from elsewhere (a second worker, the command line, a backup) would then take
+# itself for the first, truncate the ``-shm`` file under our mappings (SIGBUS) and rebuild it.
+_mappings: dict[str, _Mapping] = {}
+_mappings_lock = threading.Lock()
 
 
 class Header:
     """A read-only view of one database's wal-index header, opened once the ``-shm`` file exists."""
 
     def __init__(self, database_path: str) -> None:
-        self.path = f"{database_path}-shm"
+        self.path = os.path.realpath(f"{database_path}-shm")
         self._view: mmap.mmap | None = None
         self._lock = threading.Lock()
 
     def open(self) -> None:
-        """Map the ``-shm`` file, if not yet (call it when a connection has opened the database in WAL mode)."""
+        """Map the ``-shm`` file, if not yet (call it when a connection has opened the database in WAL mode:
+        SQLite then keeps the file while the connection lives)."""
         with self._lock:
             if self._view is not None:
                 return
-            with contextlib.suppress(OSError, ValueError):
-                fd = os.open(self.path, os.O_RDONLY)
-                try:
-                    if os.fstat(fd).st_size >= HEADER_BYTES:
-                        self._view = mmap.mmap(fd, HEADER_BYTES, mmap.MAP_SHARED, mmap.PROT_READ)
-                finally:
-                    os.close(fd)
+            with _mappings_lock:
+                mapping = _mappings.get(self.path) or _map(self.path)
+                if mapping is None:
+                    return
+                mapping.users += 1
+                _mappings[self.path] = mapping
+                self._view = mapping.view
 
     def read(self) -> bytes | None:
         """The header's bytes now, or None when there is no mapped header to read."""
@@ -55,7 +76,31 @@ class Header:
             return None
 
     def close(self) -> None:
+        """Stop using the mapping; call it once this store's connections are closed. The last user closes
+        the mapping and its descriptors, when no store of this process has the database open."""
         with self._lock:
-            view, self._view = self._view, None
-            if view is not None:
-                view.close()
+            if self._view is None:
+                return
+            self._view = None
+            with _mappings_lock:
+                mapping = _mappings[self.path]
+                mapping.users -= 1
+                if mapping.users == 0:
+                    del _mappings[self.path]
+                    mapping.view.close()
+                    os.close(mapping.fd)
+
+
+def _map(path: str) -> _Mapping | None:
+    """The first ``HEADER_BYTES`` of ``path`` mapped read-only, or None if it cannot be (yet)."""
+    with contextlib.suppress(OSError, ValueError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            if os.fstat(fd).st_size >= HEADER_BYTES:
+                return _Mapping(fd, mmap.mmap(fd, HEADER_BYTES, mmap.MAP_SHARED, mmap.PROT_READ), 0)
+        except (OSError, ValueError):
+            pass
+        # Too short to map: a wal-index SQLite has not set up yet (it is 32 KiB once a connection of this
+        # process has read in WAL mode, which is when ``open`` is called), so no lock of ours is on it yet.
+        os.close(fd)
+    return None
