@@ -6,11 +6,15 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
+
+import pytest
 
 from connectapps.domain import accounts, connect_apps
 from connectapps.domain.models import PageRequest
 from connectapps.store import cache, walindex
+from connectapps.store import sqlite as sqlite_store
 from connectapps.store.sqlite import SqliteStore
 
 
@@ -185,3 +189,37 @@ def test_two_stores_on_one_database_share_the_mapping_until_the_last_closes(tmp_
     second.end_request()
     second.close()
     assert second._header.read() is None
+
+
+def test_the_log_is_emptied_once_it_holds_more_than_its_bound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite starts its log again only at a moment no reader is in it, which a busy server may never give;
+    past ``WAL_FRAMES_MAX`` frames the write that finds it so empties it (a reader runs all along here)."""
+    monkeypatch.setattr(sqlite_store, "WAL_FRAMES_MAX", 64)
+    path = tmp_path / "bounded.db"
+    store = _open(path)
+    owner = accounts.create(store, "Owner")
+    app = connect_apps.create(store, owner.sid, {"friendly_name": "v0"})
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            store.begin_request()
+            store.get_connect_app(owner.sid, app.sid)
+            store.end_request()
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    largest = 0
+    try:
+        for n in range(300):
+            connect_apps.update(store, owner.sid, app.sid, {"friendly_name": f"v{n}"})
+            largest = max(largest, os.path.getsize(f"{path}-wal"))
+    finally:
+        stop.set()
+        reader.join()
+    frame = 24 + 4096  # a frame's header and its page
+    assert largest <= 32 + (64 + 8) * frame  # the bound, and the frames of the write that crossed it
+    store.begin_request()
+    assert store.get_connect_app(owner.sid, app.sid).friendly_name == "v299"  # type: ignore[union-attr]
+    store.end_request()
+    store.close()

@@ -22,6 +22,11 @@ from connectapps.store.rows import Row, Table
 BUSY_TIMEOUT_MS = 10_000
 _DATA_VERSION = "PRAGMA data_version"
 BULK_CACHE_KIB = -262_144  # 256 MiB (negative: KiB) while bulk-inserting
+# The log's bound, in frames (pages of 4 KiB): past it, the write that finds it so waits for the readers
+# and empties the log. SQLite's own checkpoints copy the log into the database every 1,000 frames but
+# start it again from the beginning only at a moment no reader is in it, which a server that reads and
+# writes all the time may never give: the file then grows by every write (~190 MB in 4 s of updates).
+WAL_FRAMES_MAX = 16_384
 
 
 class _ThreadState(threading.local):
@@ -74,10 +79,14 @@ class SqliteStore(CachedSqlStore):
 
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
         # Autocommit: each statement is its own short transaction.
-        if not sql.startswith("SELECT"):
-            self._forget_own_writes(sql)
+        if sql.startswith("SELECT"):
+            meter.db_round_trip()
+            return self._connection().execute(sql, params).fetchall()
+        self._forget_own_writes(sql)
         meter.db_round_trip()
-        return self._connection().execute(sql, params).fetchall()
+        rows = self._connection().execute(sql, params).fetchall()
+        self._bound_log()
+        return rows
 
     @contextmanager
     def _transaction(self) -> Iterator[Run]:
@@ -96,6 +105,16 @@ class SqliteStore(CachedSqlStore):
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        self._bound_log()
+
+    def _bound_log(self) -> None:
+        """After a write: empty the log if it holds more than ``WAL_FRAMES_MAX`` frames. ``TRUNCATE`` waits
+        (the busy timeout) for the readers in it to finish, copies it into the database, syncs, and cuts the
+        file to nothing; should it find the database busy anyway, the next write tries again."""
+        frames = self._header.frames()
+        if frames is not None and frames > WAL_FRAMES_MAX:
+            meter.db_round_trip()
+            self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
     def _insert_many(self, table: Table[Any], rows: Iterable[Sequence[object]]) -> int:
         """One ``executemany`` in one transaction: seeding a million apps takes seconds, not minutes."""

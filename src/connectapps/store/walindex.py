@@ -18,10 +18,12 @@ the wal-index in heap memory), ``Header.read`` answers ``None`` and the caller a
 import contextlib
 import mmap
 import os
+import sys
 import threading
 from dataclasses import dataclass
 
 HEADER_BYTES = 48  # one copy of WalIndexHdr; iChange (bytes 8-11) changes with every write of it
+_MX_FRAME = slice(16, 20)  # mxFrame: the frames in the log now (native byte order)
 
 
 @dataclass
@@ -74,6 +76,11 @@ class Header:
             return view[:HEADER_BYTES]
         except ValueError:  # closed meanwhile (the store is closing)
             return None
+
+    def frames(self) -> int | None:
+        """How many frames (pages written) the log holds now, or None when the header cannot be read."""
+        header = self.read()
+        return None if header is None else int.from_bytes(header[_MX_FRAME], sys.byteorder)
 
     def close(self) -> None:
         """Stop using the mapping; call it once this store's connections are closed. The last user closes
