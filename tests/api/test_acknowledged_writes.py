@@ -12,7 +12,7 @@ import requests
 from connectapps.domain import accounts, connect_apps
 from connectapps.store import open_store
 from tests.conftest import start_server
-from tests.delivery.test_durability import _children
+from tests.processes import children
 
 WRITERS = 4
 
@@ -46,7 +46,7 @@ def test_acknowledged_updates_survive_sigkill(database_url: str, tmp_path: Path)
     try:
         while min(acknowledged) < 20:
             stop.wait(0.05)
-        for pid in [server.proc.pid, *_children(server.proc.pid)]:
+        for pid in [server.proc.pid, *children(server.proc.pid)]:
             os.kill(pid, signal.SIGKILL)  # mid-stream: requests are in flight
         server.proc.wait()
     finally:

@@ -25,6 +25,7 @@ from tests.delivery.helpers import (
     delivered_keys,
     queue_callbacks,
 )
+from tests.processes import children
 from tests.receiver import Receiver, receiving
 
 QUEUED = 40
@@ -55,7 +56,7 @@ def test_sigkill_with_callbacks_queued_loses_none(database_url: str, tmp_path: P
     app = queue_callbacks(store, f"{receiver.url}/deauth", QUEUED)
     server = start_server(database_url, tmp_path, env=FAST)
     receiver.wait_for(lambda rs: len(rs) >= 3)
-    workers = _children(server.proc.pid)
+    workers = children(server.proc.pid)
     assert workers, "granian runs its worker in a child process"
     for pid in [server.proc.pid, *workers]:
         os.kill(pid, signal.SIGKILL)
@@ -79,11 +80,6 @@ def test_sigkill_with_callbacks_queued_loses_none(database_url: str, tmp_path: P
 
 def _has_interrupted(store: Store, callback_id: str) -> bool:
     return any(a.error == INTERRUPTED for a in store.callback_attempts(callback_id))
-
-
-def _children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
 def test_two_servers_never_send_the_same_row_at_once(database_url: str, tmp_path: Path, receiver: Receiver) -> None:

@@ -9,12 +9,18 @@
   unanswered.
 - Bounded: a worker still running ``SHUTDOWN_ENV`` seconds (default 30) after its ``SIGTERM`` is
   killed. Keep it above ``CONNECTAPPS_CALLBACK_TIMEOUT`` so that sends in progress can end.
+- The main process gone without a word (``SIGKILL``, the OOM killer): each worker notices within
+  ``PARENT_CHECK_S`` and stops as on ``SIGTERM`` (``watch_parent``), instead of serving the port on its
+  own, unsupervised, until someone finds it.
 """
 
 import logging
 import multiprocessing.connection
 import multiprocessing.util
 import os
+import signal
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +31,7 @@ from connectapps.ops import logs
 SHUTDOWN_ENV = "CONNECTAPPS_SHUTDOWN_TIMEOUT"
 DEFAULT_SHUTDOWN_TIMEOUT = 30
 RECORDING = 2.0  # seconds past a send's deadline to log its result
+PARENT_CHECK_S = 1.0
 log = logging.getLogger("connectapps.server")
 
 
@@ -72,3 +79,20 @@ def stop_worker(store: Store, sender: Worker | None) -> None:
     logs.event(log, level, "worker_stopped", f"worker {os.getpid()} stopped: {released} unsent callback claims "
                f"given back, {unfinished} sends unfinished", pid=os.getpid(), released=released,
                unfinished=unfinished)
+
+
+def watch_parent(interval: float = PARENT_CHECK_S) -> threading.Thread:
+    """Stop this worker (``SIGTERM`` to itself: the graceful stop above) once its main process is gone —
+    the worker then has another parent (``init`` or a subreaper). One look every ``interval`` seconds."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval)
+        logs.event(log, logging.WARNING, "orphaned", f"worker {os.getpid()}: its main process {parent} is gone; "
+                   "stopping", pid=os.getpid(), parent=parent)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    watcher = threading.Thread(target=watch, name="parent-watch", daemon=True)
+    watcher.start()
+    return watcher
