@@ -62,3 +62,26 @@ def test_a_stop_right_after_the_requests_loses_none_of_their_lines(tmp_path: Pat
         stop_server(server)  # SIGTERM at once: no time for a periodic flush to matter
     logged = {json.loads(line).get("request_id") for line in server.log.read_text().splitlines()}
     assert set(ids) <= logged
+
+
+@pytest.mark.parametrize("instants", [
+    [1_764_998_400.0, 1_764_998_400.0004, 1_764_998_400.0011],  # twice in one millisecond, then the next
+    [1_764_998_400.9996, 1_764_998_401.0001],  # across a second
+    [1_767_225_599.999, 1_767_225_600.0],  # across a year
+])
+def test_access_time_stamps_are_what_the_formatter_writes(instants: list[float], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The access line's ``time`` (made once a second and kept for a millisecond) is the formatter's text
+    for the same instant, to the millisecond."""
+    for instant in instants:
+        monkeypatch.setattr(logs.time, "time", lambda instant=instant: instant)
+        record = logging.makeLogRecord({"created": instant, "msg": "x"})
+        assert logs._now() == logs._entry(record)["time"], instant
+
+
+def test_a_json_line_escapes_line_breaks_only_where_there_are_any() -> None:
+    plain = {"path": "/2010-04-01/Accounts.json", "n": 1}
+    assert logs.json_line(plain) == json.dumps(plain, separators=(",", ":")).encode()
+    broken = {"path": "/a\x85b\u2028c\u2029d", "name": "é"}
+    line = logs.json_line(broken)
+    assert b"\n" not in line and line.decode().splitlines() == [line.decode()]
+    assert json.loads(line) == broken
