@@ -69,7 +69,9 @@ def test_a_stop_right_after_the_requests_loses_none_of_their_lines(tmp_path: Pat
     [1_764_998_400.9996, 1_764_998_401.0001],  # across a second
     [1_767_225_599.999, 1_767_225_600.0],  # across a year
 ])
-def test_access_time_stamps_are_what_the_formatter_writes(instants: list[float], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_access_time_stamps_are_what_the_formatter_writes(
+    instants: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The access line's ``time`` (made once a second and kept for a millisecond) is the formatter's text
     for the same instant, to the millisecond."""
     for instant in instants:
