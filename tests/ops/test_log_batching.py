@@ -3,6 +3,7 @@ out of order with the server's other lines, and on their way within ``ACCESS_FLU
 
 import json
 import logging
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -75,7 +76,7 @@ def test_access_time_stamps_are_what_the_formatter_writes(
     """The access line's ``time`` (made once a second and kept for a millisecond) is the formatter's text
     for the same instant, to the millisecond."""
     for instant in instants:
-        monkeypatch.setattr(logs.time, "time", lambda instant=instant: instant)
+        monkeypatch.setattr(time, "time", lambda instant=instant: instant)
         record = logging.makeLogRecord({"created": instant, "msg": "x"})
         assert logs._now() == logs._entry(record)["time"], instant
 
