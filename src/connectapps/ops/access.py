@@ -75,7 +75,7 @@ class AccessLog:
             "route": route,
             "status": status,
             "error_code": error_code,
-            "duration_ms": round(seconds * 1000, 3),
+            "duration_ms": round(seconds * 1_000_000) / 1000,  # to the µs; round(x, 3) costs several times more
             "principal_kind": _current.kind,
             "principal_sid": _current.sid,
         }
