@@ -223,3 +223,40 @@ def test_the_log_is_emptied_once_it_holds_more_than_its_bound(tmp_path: Path, mo
     assert store.get_connect_app(owner.sid, app.sid).friendly_name == "v299"  # type: ignore[union-attr]
     store.end_request()
     store.close()
+
+
+def test_a_reader_that_keeps_an_old_snapshot_is_not_waited_for_at_every_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The log cannot be emptied under a reader that keeps a snapshot open (a shell's transaction, a
+    backup): a write tries, waits at most CHECKPOINT_WAIT_MS, and the next try comes WAL_FRAMES_MAX frames
+    later — not at every write, each waiting the 10 s busy timeout. Once the reader is gone, the log empties."""
+    monkeypatch.setattr(sqlite_store, "WAL_FRAMES_MAX", 64)
+    path = tmp_path / "reader.db"
+    store = _open(path)
+    owner = accounts.create(store, "Owner")
+    app = connect_apps.create(store, owner.sid, {"friendly_name": "v0"})
+    for _ in range(2):  # the header mapped
+        store.begin_request()
+        store.get_account(owner.sid)
+        store.end_request()
+    reader = sqlite3.connect(path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM accounts").fetchall()  # holds its snapshot until COMMIT
+    seen = _counting(store)
+    for n in range(120):
+        connect_apps.update(store, owner.sid, app.sid, {"friendly_name": f"v{n}"})
+    attempts = [sql for sql in seen if "wal_checkpoint" in sql]
+    frames = store._header.frames()
+    assert frames is not None and frames > 3 * 64  # the log could not be emptied
+    assert 1 <= len(attempts) <= frames // 64 + 1  # once per 64 frames, not once per write
+    busy_timeouts = [sql for sql in seen if "busy_timeout" in sql]
+    assert busy_timeouts[-1] == f"PRAGMA busy_timeout = {sqlite_store.BUSY_TIMEOUT_MS}"  # put back
+    reader.execute("COMMIT")
+    reader.close()
+    for n in range(3 * 64):
+        connect_apps.update(store, owner.sid, app.sid, {"friendly_name": f"w{n}"})
+        if os.path.getsize(f"{path}-wal") == 0:
+            break
+    assert os.path.getsize(f"{path}-wal") == 0  # emptied once the reader was gone
+    store.close()

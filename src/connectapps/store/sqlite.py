@@ -27,6 +27,10 @@ BULK_CACHE_KIB = -262_144  # 256 MiB (negative: KiB) while bulk-inserting
 # start it again from the beginning only at a moment no reader is in it, which a server that reads and
 # writes all the time may never give: the file then grows by every write (~190 MB in 4 s of updates).
 WAL_FRAMES_MAX = 16_384
+# How long that write waits for the readers in the log. Ours are done in microseconds; a reader that keeps
+# an old snapshot open (a shell's transaction, a backup) is not waited for: the log cannot be emptied
+# under it, so the next attempt comes once the log has grown by another WAL_FRAMES_MAX frames.
+CHECKPOINT_WAIT_MS = 100
 
 
 class _ThreadState(threading.local):
@@ -58,6 +62,7 @@ class SqliteStore(CachedSqlStore):
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
         self._header = walindex.Header(path)
+        self._log_retry_at = 0  # frames past which to try again after a checkpoint found readers (0: none did)
 
     @classmethod
     def from_url(cls, url: str) -> "SqliteStore":
@@ -79,13 +84,13 @@ class SqliteStore(CachedSqlStore):
 
     def _query(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
         # Autocommit: each statement is its own short transaction.
-        if sql.startswith("SELECT"):
-            meter.db_round_trip()
-            return self._connection().execute(sql, params).fetchall()
-        self._forget_own_writes(sql)
+        write = not sql.startswith("SELECT")
+        if write:
+            self._forget_own_writes(sql)
         meter.db_round_trip()
         rows = self._connection().execute(sql, params).fetchall()
-        self._bound_log()
+        if write:
+            self._bound_log()
         return rows
 
     @contextmanager
@@ -109,12 +114,21 @@ class SqliteStore(CachedSqlStore):
 
     def _bound_log(self) -> None:
         """After a write: empty the log if it holds more than ``WAL_FRAMES_MAX`` frames. ``TRUNCATE`` waits
-        (the busy timeout) for the readers in it to finish, copies it into the database, syncs, and cuts the
-        file to nothing; should it find the database busy anyway, the next write tries again."""
+        up to ``CHECKPOINT_WAIT_MS`` for the readers in it to finish, copies it into the database, syncs, and
+        cuts the file to nothing; when readers stay, it is tried again ``WAL_FRAMES_MAX`` frames later."""
         frames = self._header.frames()
-        if frames is not None and frames > WAL_FRAMES_MAX:
+        if frames is None or frames <= max(WAL_FRAMES_MAX, self._log_retry_at):
+            return
+        conn = self._connection()
+        meter.db_round_trip()
+        conn.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+        try:
             meter.db_round_trip()
-            self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        finally:
+            meter.db_round_trip()
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self._log_retry_at = frames + WAL_FRAMES_MAX if busy else 0
 
     def _insert_many(self, table: Table[Any], rows: Iterable[Sequence[object]]) -> int:
         """One ``executemany`` in one transaction: seeding a million apps takes seconds, not minutes."""
