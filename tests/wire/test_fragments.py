@@ -110,3 +110,13 @@ def test_page_bodies_are_bounded_per_thread() -> None:
     thread.start()
     thread.join()
     assert seen == [None]  # another thread keeps its own
+
+
+def test_a_body_larger_than_those_kept_is_not_kept() -> None:
+    """PageSize=1000 with a different query each time must not pile up 32 large bodies a thread."""
+    bodies = fragments.PageBodies()
+    page: Page[tuple[str, int]] = Page(items=[], has_more=False)
+    bodies.keep("large", page, b"x" * (fragments.BODY_KEPT_MAX + 1))
+    bodies.keep("small", page, b"x" * fragments.BODY_KEPT_MAX)
+    assert bodies.get("large", page) is None
+    assert bodies.get("small", page) == b"x" * fragments.BODY_KEPT_MAX

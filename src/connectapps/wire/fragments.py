@@ -21,7 +21,8 @@ from connectapps.domain.models import ConnectApp
 from connectapps.wire import render
 
 LIMIT = 10_000  # about 5 MB of JSON
-PAGES_KEPT = 32  # whole list bodies kept per thread: at most ~1.6 MB (pages of up to 100 items are cached)
+PAGES_KEPT = 32  # whole list bodies kept per thread, each of at most BODY_KEPT_MAX bytes: at most 2 MiB
+BODY_KEPT_MAX = 65_536  # a page of 100 apps is about 50 KB; a larger one is not kept (the store reads it anew anyway)
 
 _encoded: dict[tuple[str, int], bytes] = {}  # reads and writes of one key are atomic under the GIL
 
@@ -82,6 +83,8 @@ class PageBodies(threading.local):
         return kept[1] if kept is not None and kept[0] is page else None
 
     def keep(self, key: Hashable, page: object, body: bytes) -> None:
+        if len(body) > BODY_KEPT_MAX:
+            return
         if len(self.kept) >= PAGES_KEPT:
             self.kept.clear()
         self.kept[key] = (page, body)  # holds the page: no other object can take its identity meanwhile
