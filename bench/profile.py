@@ -43,6 +43,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--profile", nargs="*", choices=choices, default=[endpoints.FETCH],
                         help="endpoints to cProfile (default fetch; none: no profile)")
     parser.add_argument("--top", type=int, default=25, help="functions shown per profile (default 25)")
+    parser.add_argument("--sort", choices=["tottime", "cumulative"], default="tottime",
+                        help="the profile's order: own time, or time with callees (default tottime)")
     parser.add_argument("--postgres-url", default=os.environ.get(POSTGRES_URL_ENV, DEFAULT_POSTGRES_URL))
     return parser.parse_args(argv)
 
@@ -106,7 +108,7 @@ def profile(app: Wsgi, endpoint: Endpoint, args: argparse.Namespace) -> str:
     profiler.disable()
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("tottime").print_stats(args.top)
+    stats.sort_stats(args.sort).print_stats(args.top)
     return out.getvalue()
 
 
