@@ -17,7 +17,7 @@ from connectapps.api import resources
 from connectapps.api.accounts import AccountInstance, AccountList
 from connectapps.api.authorized_connect_apps import AuthorizedConnectAppInstance, AuthorizedConnectAppList
 from connectapps.api.connect_apps import ConnectAppInstance, ConnectAppList
-from connectapps.api.express import Express, Lane, StartResponse
+from connectapps.api.express import Express, StartResponse
 from connectapps.api.keys import KeyInstance, KeyList
 from connectapps.delivery.egress import Policy
 from connectapps.delivery.worker import Settings, Worker
@@ -166,10 +166,7 @@ def create_app(
     if admin is not None:
         admin_api.install(app, admin)
     elif not limited:  # both see every request through their middleware
-        lanes = [Lane(connect_app, instance.allowed, lambda principal, fields, params, query:
-                      instance.fetched(principal, *fields)),
-                 Lane(connect_apps, listing.allowed, lambda principal, fields, params, query:
-                      listing.page(principal, fields[0], params, query))]
+        lanes = [*instance.lanes(connect_app), *listing.lanes(connect_apps)]
         app.express = Express(store, access_log, scope.next_id, lanes,
                               app.req_options.keep_blank_qs_values, app.req_options.auto_parse_qs_csv)
     return app

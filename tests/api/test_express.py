@@ -1,5 +1,6 @@
-"""The express lane (api/express.py): a successful fetch of one Connect App, or of a page of them, is answered
-without Falcon, exactly as the ordinary path answers it; everything else is the ordinary path's, unchanged.
+"""The express lane (api/express.py): a successful fetch of one Connect App, of a page of them, or an update of
+one, is answered without Falcon, exactly as the ordinary path answers it; everything else is the ordinary
+path's, unchanged.
 
 Each request here is sent twice to the same application: once as a server sends it (the lane first)
 and once straight to Falcon (``falcon.App.__call__``, the ordinary path alone). Status, headers in
@@ -17,6 +18,7 @@ import falcon
 import falcon.testing
 import pytest
 
+from connectapps.api.express import Express
 from connectapps.app import App, create_app
 from connectapps.domain import accounts, authorizations, connect_apps
 from connectapps.domain.models import Account, ConnectApp
@@ -25,6 +27,7 @@ from connectapps.domain.store import Store
 API = "/2010-04-01/Accounts"
 ROUTE = API + "/{account_sid}/ConnectApps/{sid}.json"
 LIST_ROUTE = API + "/{account_sid}/ConnectApps.json"
+FORM = "application/x-www-form-urlencoded"
 
 
 @dataclass
@@ -39,14 +42,35 @@ def basic(username: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
 
 
-def call(wsgi: Any, method: str, path: str, authorization: str | None, query: str = "") -> Answer:
-    started: list[Any] = []
+def environ_of(
+    method: str, path: str, authorization: str | None, query: str = "", body: bytes | None = None,
+    content_type: str | None = FORM, chunked: bool = False,
+) -> dict[str, Any]:
+    """A request as a server hands it over; ``chunked``: its body without a ``Content-Length``."""
     headers = {"Authorization": authorization} if authorization else {}
-    environ = falcon.testing.create_environ(path=path, method=method, headers=headers, query_string=query)
+    if body is not None and content_type is not None:
+        headers["Content-Type"] = content_type
+    environ = falcon.testing.create_environ(path=path, method=method, headers=headers, query_string=query,
+                                           body=body or b"")
+    if body == b"" and not chunked:
+        environ["CONTENT_LENGTH"] = "0"
+    if chunked:
+        del environ["CONTENT_LENGTH"]
+    return environ
+
+
+def call(wsgi: Any, method: str, path: str, authorization: str | None, query: str = "", **request: Any) -> Answer:
+    started: list[Any] = []
+    environ = environ_of(method, path, authorization, query, **request)
     body = b"".join(wsgi(environ, lambda status, sent, exc_info=None: started.append((status, sent))))
     status, sent = started[0]
     request_id = dict(sent).get("twilio-request-id", "")
     return Answer(status, [(n, "RQ…" if n == "twilio-request-id" else v) for n, v in sent], body, request_id)
+
+
+def express_lane(app: App) -> Express:
+    assert app.express is not None
+    return app.express
 
 
 def ordinary(app: App) -> Any:
@@ -79,9 +103,12 @@ def world(store: Store) -> World:
 
 
 @pytest.fixture
-def observed(world: World) -> Iterator[tuple[App, list[tuple[str, str, int]]]]:
+def observed(world: World, caplog: pytest.LogCaptureFixture) -> Iterator[tuple[App, list[tuple[str, str, int]]]]:
+    """An application with its lane, its metrics seen as (route, method, status), its access log captured."""
     metrics: list[tuple[str, str, int]] = []
     app = create_app(world.store, lambda route, method, status, seconds: metrics.append((route, method, status)))
+    assert app.express is not None
+    caplog.set_level(logging.INFO, logger="connectapps.access")
     yield app, metrics
 
 
@@ -111,28 +138,36 @@ def delegated_reads(w: World) -> list[tuple[str, str, str]]:
     return [(path, query, auth) for path, query, auth, _ in successes(w) if auth == delegated]
 
 
+def answered_alike(
+    app: App, caplog: pytest.LogCaptureFixture, route: str, method: str, path: str, authorization: str,
+    query: str = "", **sent: Any,
+) -> Answer:
+    """Sends the request through the lane and then to Falcon alone: a 200, the same answer and the same
+    access-log line but for the request id and the duration. The lane's answer."""
+    caplog.clear()
+    express = call(app, method, path, authorization, query, **sent)
+    plain = call(ordinary(app), method, path, authorization, query, **sent)
+    assert express == Answer(plain.status, plain.headers, plain.body, express.request_id), (method, path, query, sent)
+    assert express.status == "200 OK"
+    lines = [record.__dict__["fields"] for record in caplog.records]
+    assert len(lines) == 2
+    for line in lines:
+        del line["duration_ms"]
+    assert lines[0] == {**lines[1], "request_id": express.request_id}
+    assert lines[1]["request_id"] == plain.request_id
+    assert (lines[0]["route"], lines[0]["method"]) == (route, method)
+    return express
+
+
 def test_a_successful_read_is_answered_by_the_lane_exactly_as_by_the_ordinary_path(
     world: World, observed: tuple[App, list[tuple[str, str, int]]], caplog: pytest.LogCaptureFixture
 ) -> None:
     app, metrics = observed
-    assert app.express is not None
-    caplog.set_level(logging.INFO, logger="connectapps.access")
     for path, query, authorization, route in successes(world):
         environ = falcon.testing.create_environ(path=path, query_string=query, headers={"Authorization": authorization})
-        assert app.express(environ, lambda *args: None) is not None, (path, query)  # the lane answers it
-        caplog.clear()
-        express = call(app, "GET", path, authorization, query)
-        plain = call(ordinary(app), "GET", path, authorization, query)
-        assert express == Answer(plain.status, plain.headers, plain.body, express.request_id), (path, query)
-        assert express.status == "200 OK"
+        assert express_lane(app)(environ, lambda *args: None) is not None, (path, query)  # the lane answers it
+        express = answered_alike(app, caplog, route, "GET", path, authorization, query)
         assert ("connect_apps" if route == LIST_ROUTE else "sid") in json.loads(express.body), (path, query)
-        lines = [record.__dict__["fields"] for record in caplog.records]
-        assert len(lines) == 2
-        for line in lines:
-            del line["duration_ms"]
-        assert lines[0] == {**lines[1], "request_id": express.request_id}
-        assert lines[1]["request_id"] == plain.request_id
-        assert lines[0]["route"] == route
     # each success three times: the probe, the lane, Falcon
     assert metrics == [(route, "GET", 200) for *_, route in successes(world) for _ in range(3)]
 
@@ -224,3 +259,82 @@ def test_there_is_no_lane_with_the_admin_api_or_the_concurrency_limit(world: Wor
     assert create_app(world.store, limited=True).express is None
     assert create_app(world.store, admin=Admin(world.store, "t" * 32, None)).express is None
     assert create_app(world.store).express is not None
+
+
+def updates(w: World) -> list[tuple[str, str, dict[str, Any]]]:
+    """(path, Authorization, what is sent) of updates the lane answers."""
+    owner, user = basic(w.owner.sid, w.owner.auth_token), basic(w.user.sid, w.user.auth_token)
+    mine, theirs = w.path(w.owner, w.app), w.path(w.user, w.own_app)
+    return [
+        (mine, owner, {"body": b"FriendlyName=Renamed"}),
+        (mine, owner, {"body": b"Permissions=get-all&Permissions=post-all&Unknown=x"}),  # every value of a list
+        (mine, owner, {"body": b"CompanyName=%C3%89tude&CompanyName=Last", "content_type": FORM + "; charset=UTF-8"}),
+        (mine, owner, {"body": b"HomepageUrl=&Description="}),  # blanks clear
+        (mine, owner, {"body": b'{"FriendlyName": "x"}', "content_type": "application/json"}),  # no parameters
+        (mine, owner, {"body": b"FriendlyName=NoType", "content_type": None}),  # no type: a form
+        (mine, owner, {"body": b""}),  # nothing to change
+        (theirs, user, {"body": b"FriendlyName=Mine"}),
+    ]
+
+
+def test_a_successful_update_is_answered_by_the_lane_exactly_as_by_the_ordinary_path(
+    world: World, observed: tuple[App, list[tuple[str, str, int]]], caplog: pytest.LogCaptureFixture
+) -> None:
+    app, metrics = observed
+    for path, authorization, sent in updates(world):
+        assert express_lane(app)(environ_of("POST", path, authorization, **sent), lambda *args: None) is not None, sent
+        answered_alike(app, caplog, ROUTE, "POST", path, authorization, **sent)
+    assert metrics == [(ROUTE, "POST", 200)] * 3 * len(updates(world))  # the probe, the lane, Falcon
+    after = connect_apps.fetch(world.store, world.owner.sid, world.app.sid)
+    assert (after.friendly_name, after.company_name, after.permissions) == ("NoType", "Last", ("get-all", "post-all"))
+    assert after.homepage_url is None
+    assert connect_apps.fetch(world.store, world.user.sid, world.own_app.sid).friendly_name == "Mine"
+
+
+def test_the_lane_writes_an_update_once(world: World) -> None:
+    app = create_app(world.store)
+    before = connect_apps.fetch(world.store, world.owner.sid, world.app.sid)
+    answer = call(app, "POST", world.path(world.owner, world.app), basic(world.owner.sid, world.owner.auth_token),
+                  body=b"FriendlyName=Once")
+    assert json.loads(answer.body)["friendly_name"] == "Once"
+    assert connect_apps.fetch(world.store, world.owner.sid, world.app.sid).version == before.version + 1
+
+
+def refused_updates(w: World) -> list[tuple[str, str | None, dict[str, Any], int]]:
+    """(path, Authorization, what is sent, the ordinary path's status) of updates the lane leaves to it,
+    with the body it read put back: an answer that depends on the body shows that it was."""
+    own = basic(w.owner.sid, w.owner.auth_token)
+    path = w.path(w.owner, w.app)
+    return [
+        (path, None, {"body": b"FriendlyName=x"}, 401),
+        (path, basic(w.owner.sid, "wrong"), {"body": b"FriendlyName=x"}, 401),
+        (w.path(w.user, w.own_app), own, {"body": b"FriendlyName=x"}, 401),  # another account
+        # an app acting for the user may not change the user's Connect Apps
+        (w.path(w.user, w.own_app), basic(w.connect_sid, w.owner.auth_token), {"body": b"FriendlyName=x"}, 403),
+        (f"{API}/{w.owner.sid}/ConnectApps/CN{'0' * 32}.json", own, {"body": b"FriendlyName=x"}, 404),
+        (path, own, {"body": b"HomepageUrl=not-a-url"}, 400),
+        (path, own, {"body": b"Permissions=get-all&Permissions=all"}, 400),
+        (path, own, {"body": b"DeauthorizeCallbackMethod=PUT"}, 400),
+        (path, own, {"body": b"FriendlyName=" + b"x" * 300}, 400),
+        (path, own, {"body": b"FriendlyName=%FF"}, 400),  # not UTF-8
+        (path, own, {"body": b"FriendlyName=Chunked", "chunked": True}, 200),  # no Content-Length
+        (path, own, {"body": b"FriendlyName=Long&Unknown=" + b"x" * 20_000}, 200),  # longer than the lane takes
+    ]
+
+
+def test_an_update_the_lane_refuses_reaches_the_ordinary_path_with_its_body(world: World) -> None:
+    app = create_app(world.store)
+    assert app.express is not None
+    for path, authorization, sent, status in refused_updates(world):
+        before = connect_apps.fetch(world.store, world.owner.sid, world.app.sid)
+        environ = environ_of("POST", path, authorization, **sent)
+        assert app.express(environ, lambda *args: None) is None, (path, sent)
+        assert connect_apps.fetch(world.store, world.owner.sid, world.app.sid) == before  # nothing written
+        assert environ["wsgi.input"].read() == sent["body"]  # there to be read again
+        express = call(app, "POST", path, authorization, **sent)
+        plain = call(ordinary(app), "POST", path, authorization, **sent)
+        assert (express.status, express.headers) == (plain.status, plain.headers), (path, sent)
+        assert int(express.status[:3]) == status, (path, sent, express.body)
+        if status != 200:
+            assert express.body == plain.body, (path, sent)
+    assert connect_apps.fetch(world.store, world.owner.sid, world.app.sid).friendly_name == "Long"

@@ -4,15 +4,17 @@ Create and delete are "Not supported" in Twilio's documentation: they answer 405
 after authentication (the public spec and SDKs carry a delete; see docs/compatibility.md).
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import falcon
 
-from connectapps.api.base import Resource, respond, respond_encoded
+from connectapps.api.base import Resource, respond_encoded
+from connectapps.api.express import Lane, Params
 from connectapps.domain import access, connect_apps, sids
 from connectapps.domain.access import Principal
 from connectapps.domain.connect_apps import UPDATABLE_FIELDS
+from connectapps.domain.models import Account
 from connectapps.domain.store import Store
 from connectapps.wire import forms, fragments, paging, render, uris
 
@@ -28,6 +30,13 @@ class ConnectAppList(Resource):
 
     def on_get(self, req: falcon.Request, resp: falcon.Response, account_sid: str) -> None:
         respond_encoded(resp, self.page(self.principal(req), account_sid, req.params, req.query_string))
+
+    def lanes(self, route: str) -> list[Lane]:
+        """Its express lane (api/express.py): a page."""
+        def page(principal: Principal, fields: Sequence[str], params: Params, query: str) -> bytes:
+            return self.page(principal, fields[0], params, query)
+
+        return [Lane(route, self.allowed, page)]
 
     def page(self, principal: Principal, account_sid: str, params: Mapping[str, Any], query_string: str) -> bytes:
         """The body of the page the query asks for, if ``principal`` may read the path's account (also the
@@ -69,6 +78,21 @@ class ConnectAppInstance(Resource):
 
     def on_post(self, req: falcon.Request, resp: falcon.Response, account_sid: str, sid: str) -> None:
         account = self.account(req, account_sid)
-        changes = forms.pick(forms.read_form(req), UPDATABLE_FIELDS, list_fields=("permissions",))
+        respond_encoded(resp, self.updated(account, sid, forms.read_form(req)))
+
+    def updated(self, account: Account, sid: str, form: Mapping[str, list[str]]) -> bytes:
+        """The JSON of the account's app once the form's changes are written (also the express lane's)."""
+        changes = forms.pick(form, UPDATABLE_FIELDS, list_fields=("permissions",))
         app = connect_apps.update(self.store, account.sid, sid, changes)
-        respond(resp, render.connect_app(app))  # not kept: each update is a new version, kept JSON would only pile up
+        return render.encode(render.connect_app(app))  # not kept: each update is a new version
+
+    def lanes(self, route: str) -> list[Lane]:
+        """Its express lanes (api/express.py): a fetch, and an update."""
+        def fetch(principal: Principal, fields: Sequence[str], params: Params, query: str) -> bytes:
+            return self.fetched(principal, *fields)
+
+        def update(principal: Principal, fields: Sequence[str], form: Params, query: str) -> bytes:
+            account_sid, sid = fields
+            return self.updated(access.require_access(self.store, principal, account_sid, access.WRITE), sid, form)
+
+        return [Lane(route, self.allowed, fetch), Lane(route, self.allowed, update, method="POST")]

@@ -5,7 +5,7 @@ comma-joined single value is also accepted (the documentation calls it a comma-s
 twilio-python sends an empty list as an empty chunked body, so bodies are read to EOF.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from urllib.parse import parse_qsl
 
 import falcon
@@ -14,7 +14,7 @@ from connectapps.domain.naming import field_name, param_name
 
 MAX_BODY_BYTES = 1 << 20
 FORM_TYPE = "application/x-www-form-urlencoded"
-__all__ = ["FormError", "field_name", "param_name", "parse_form", "pick", "read_body", "read_form"]
+__all__ = ["FormError", "field_name", "form_of", "param_name", "parse_form", "pick", "read_body", "read_form"]
 
 
 class FormError(ValueError):
@@ -48,15 +48,18 @@ def parse_form(body: bytes) -> dict[str, list[str]]:
 
 def read_form(req: falcon.Request) -> dict[str, list[str]]:
     """The form parameters of a POST. Another content type carries no parameters."""
-    content_type = (req.content_type or FORM_TYPE).split(";", 1)[0].strip().lower()
-    body = read_body(req)
-    if content_type != FORM_TYPE:
+    return form_of(req.content_type, read_body(req))
+
+
+def form_of(content_type: str | None, body: bytes) -> dict[str, list[str]]:
+    """The form parameters of a body of this ``Content-Type`` (none: a form); another type carries none."""
+    if (content_type or FORM_TYPE).split(";", 1)[0].strip().lower() != FORM_TYPE:
         return {}
     return parse_form(body)
 
 
 def pick(
-    form: dict[str, list[str]], fields: Iterable[str], list_fields: Iterable[str] = ()
+    form: Mapping[str, list[str]], fields: Iterable[str], list_fields: Iterable[str] = ()
 ) -> dict[str, str | list[str]]:
     """The known parameters of ``form`` by domain field name; unknown parameters are ignored.
 
