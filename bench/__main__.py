@@ -181,6 +181,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
+    servers.compile_bytecode(args.source)
     started = datetime.now(UTC)
     notice = core_notice(args)
     print(notice)
