@@ -55,6 +55,16 @@ def _pyformat(sql: str) -> str:
     return sql.replace("?", "%s")
 
 
+def _rows(cursor: psycopg.Cursor[Any]) -> list[Row]:
+    """The rows of a statement that returns rows (a SELECT, a RETURNING), else none. Asked of the result
+    itself: ``cursor.description`` would build a ``Column`` for every column to say the same (measured:
+    a fifth of an update's CPU, with the 21 columns of its two statements)."""
+    result = cursor.pgresult
+    if result is not None and (result.nfields or result.status == pq.ExecStatus.TUPLES_OK):
+        return cursor.fetchall()
+    return []
+
+
 def connection_settings(url: str) -> tuple[str, int | None]:
     """The URL for libpq (without ``pooler=``) and psycopg's prepare threshold for it.
 
@@ -155,7 +165,7 @@ class PostgresStore(CachedSqlStore):
             except _UNDECLARED_POOLER as error:  # raised before the statement ran: safe to run it again
                 self._stop_preparing(conn, error)
                 cursor = conn.execute(_pyformat(sql), params)
-            return list(cursor.fetchall()) if cursor.description is not None else []
+            return _rows(cursor)
 
     @contextmanager
     def _transaction(self) -> Iterator[Run]:
@@ -170,7 +180,7 @@ class PostgresStore(CachedSqlStore):
                 except _UNDECLARED_POOLER as error:  # the transaction is lost; the next ones will not be
                     self._stop_preparing(conn, error)
                     raise
-                return list(cursor.fetchall()) if cursor.description is not None else []
+                return _rows(cursor)
 
             yield run
 
