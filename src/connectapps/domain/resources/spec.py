@@ -21,9 +21,9 @@ SOURCE_SHA256 = "99cae87a6bb1725f71363364cbd30282a13140374b2d5f9bdd5bdfa5d4c8a6d
 _PACKAGED = "twilio_api_v2010.json.gz"
 
 
-@cache
 def raw() -> bytes:
-    """The official document's bytes, checked against the pinned digest."""
+    """The official document's bytes, checked against the pinned digest. Not kept: once parsed they are
+    not needed, and a worker would hold 1.9 MB of them for its whole life."""
     compressed = (resources.files(__package__) / _PACKAGED).read_bytes()
     data = gzip.decompress(compressed)
     if hashlib.sha256(data).hexdigest() != SOURCE_SHA256:
