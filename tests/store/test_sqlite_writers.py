@@ -40,6 +40,16 @@ class Holder(threading.Thread):
             self.commit.wait(10)
 
 
+def held(store: SqliteStore) -> tuple[str, str, Holder]:
+    """An account and its app named "first", and a holder holding a write transaction of ``store`` open."""
+    account = accounts.create(store, "A")
+    app = connect_apps.create(store, account.sid, {"friendly_name": "first"})
+    holder = Holder(store)
+    holder.start()
+    assert holder.holding.wait(10)
+    return account.sid, app.sid, holder
+
+
 class Writer(threading.Thread):
     """Updates an app through ``store``, recording the statements its connection starts."""
 
@@ -64,13 +74,9 @@ class Writer(threading.Thread):
 
 def test_a_write_waits_for_another_threads_write_on_the_mutex_then_runs(tmp_path: Path) -> None:
     first = _open(tmp_path / "db.sqlite")
-    second = SqliteStore(str(tmp_path / "." / "db.sqlite"))  # another store, the same file: the same mutex
-    account = accounts.create(first, "A")
-    app = connect_apps.create(first, account.sid, {"friendly_name": "first"})
-    holder = Holder(first)
-    holder.start()
-    assert holder.holding.wait(10)
-    writer = Writer(second, account.sid, app.sid)
+    second = SqliteStore(str(tmp_path / "db.sqlite"))  # another store, the same file: the same mutex
+    account_sid, app_sid, holder = held(first)
+    writer = Writer(second, account_sid, app_sid)
     writer.start()
     assert writer.ready.wait(10)
     writer.join(WAIT_S)
@@ -79,8 +85,8 @@ def test_a_write_waits_for_another_threads_write_on_the_mutex_then_runs(tmp_path
     holder.join(10)
     writer.join(10)
     assert writer.error is None and len(writer.updates()) == 1
-    assert connect_apps.fetch(first, account.sid, app.sid).friendly_name == "second"
-    assert first.get_account(account.sid).friendly_name == "held"  # type: ignore[union-attr]
+    assert connect_apps.fetch(first, account_sid, app_sid).friendly_name == "second"
+    assert first.get_account(account_sid).friendly_name == "held"  # type: ignore[union-attr]
     first.close()
     second.close()
 
@@ -90,17 +96,13 @@ def test_the_queue_is_bounded_by_the_busy_timeout(tmp_path: Path, monkeypatch: p
     waits for ever behind a transaction that does not end."""
     monkeypatch.setattr(sqlite_store, "BUSY_TIMEOUT_MS", 200)  # before either connects
     store = _open(tmp_path / "db.sqlite")
-    account = accounts.create(store, "A")
-    app = connect_apps.create(store, account.sid, {"friendly_name": "first"})
-    holder = Holder(store)
-    holder.start()
-    assert holder.holding.wait(10)
-    writer = Writer(store, account.sid, app.sid)
+    account_sid, app_sid, holder = held(store)
+    writer = Writer(store, account_sid, app_sid)
     writer.start()
     writer.join(10)
     holder.commit.set()
     holder.join(10)
     assert isinstance(writer.error, sqlite3.OperationalError) and "locked" in str(writer.error)
     assert len(writer.updates()) == 1  # it did try, once the mutex stopped holding it back
-    assert connect_apps.fetch(store, account.sid, app.sid).friendly_name == "first"
+    assert connect_apps.fetch(store, account_sid, app_sid).friendly_name == "first"
     store.close()
