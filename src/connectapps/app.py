@@ -113,7 +113,7 @@ def route_not_found(req: falcon.Request, resp: falcon.Response, exc: Exception, 
 
 
 class App(falcon.App[falcon.Request, falcon.Response]):
-    """Falcon's application, with the express lane for a fetch in front of it (api/express.py)."""
+    """Falcon's application, with the express lane in front of it (api/express.py)."""
 
     express: Express | None = None
 

@@ -8,6 +8,7 @@ order, body, access-log line and metric must be the same but for the request id 
 """
 
 import base64
+import io
 import json
 import logging
 from collections.abc import Iterator
@@ -44,9 +45,10 @@ def basic(username: str, password: str) -> str:
 
 def environ_of(
     method: str, path: str, authorization: str | None, query: str = "", body: bytes | None = None,
-    content_type: str | None = FORM, chunked: bool = False,
+    content_type: str | None = FORM, chunked: bool = False, content_length: str | None = None,
 ) -> dict[str, Any]:
-    """A request as a server hands it over; ``chunked``: its body without a ``Content-Length``."""
+    """A request as a server hands it over; ``chunked``: its body without a ``Content-Length``;
+    ``content_length``: the header as sent, whatever the body."""
     headers = {"Authorization": authorization} if authorization else {}
     if body is not None and content_type is not None:
         headers["Content-Type"] = content_type
@@ -56,6 +58,8 @@ def environ_of(
         environ["CONTENT_LENGTH"] = "0"
     if chunked:
         del environ["CONTENT_LENGTH"]
+    if content_length is not None:
+        environ["CONTENT_LENGTH"] = content_length
     return environ
 
 
@@ -318,6 +322,7 @@ def refused_updates(w: World) -> list[tuple[str, str | None, dict[str, Any], int
         (path, own, {"body": b"FriendlyName=" + b"x" * 300}, 400),
         (path, own, {"body": b"FriendlyName=%FF"}, 400),  # not UTF-8
         (path, own, {"body": b"FriendlyName=Chunked", "chunked": True}, 200),  # no Content-Length
+        (path, own, {"body": b"FriendlyName=x", "content_length": "9" * 5000}, 400),  # not a length Falcon reads
         (path, own, {"body": b"FriendlyName=Long&Unknown=" + b"x" * 20_000}, 200),  # longer than the lane takes
     ]
 
@@ -338,3 +343,23 @@ def test_an_update_the_lane_refuses_reaches_the_ordinary_path_with_its_body(worl
         if status != 200:
             assert express.body == plain.body, (path, sent)
     assert connect_apps.fetch(world.store, world.owner.sid, world.app.sid).friendly_name == "Long"
+
+
+class CountedReads(io.BytesIO):
+    def __init__(self, body: bytes) -> None:
+        super().__init__(body)
+        self.reads = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        self.reads += 1
+        return super().read(size)
+
+
+def test_the_lane_reads_no_body_before_the_caller_is_authenticated(world: World) -> None:
+    app = create_app(world.store)
+    path = world.path(world.owner, world.app)
+    for authorization in (None, basic(world.owner.sid, "wrong")):
+        environ = environ_of("POST", path, authorization, body=b"FriendlyName=x")
+        environ["wsgi.input"] = body = CountedReads(b"FriendlyName=x")
+        assert express_lane(app)(environ, lambda *args: None) is None
+        assert body.reads == 0
