@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 
 from connectapps.store import open_store
@@ -49,6 +50,17 @@ def test_a_thread_that_serves_no_request_borrows_from_the_pool(store: PostgresSt
     assert answers == [[(1,)]]
     assert checkouts(store) == before + 1
     assert store._own_connections == own  # no connection kept for it
+
+
+def test_a_failed_check_drops_its_connection_and_the_next_replaces_it(store: PostgresStore) -> None:
+    store.begin_request()
+    store.end_request()
+    with pytest.raises(psycopg.OperationalError):
+        store._scalar(b"SELECT no_such_function_connectapps()")
+    store.begin_request()
+    assert store._query("SELECT 1") == [(1,)]
+    store.end_request()
+    assert len(store._own_connections) == 1 and not store._own_connections[0].closed
 
 
 def test_a_closed_own_connection_is_replaced_and_forgotten(store: PostgresStore) -> None:

@@ -126,8 +126,7 @@ class PostgresStore(CachedSqlStore):
         meter.db_round_trip()
         result = conn.pgconn.exec_(sql)
         if result.status != pq.ExecStatus.TUPLES_OK:
-            self._own.conn = None
-            conn.close()
+            conn.close()  # the next request opens another
             raise psycopg.OperationalError(f"{sql.decode()} failed: {result.error_message!r}")
         return result.get_value(0, 0)
 
@@ -136,15 +135,19 @@ class PostgresStore(CachedSqlStore):
         serve requests have one. Their single statements (``_query``) run on it too, without a checkout
         from the pool (~12 µs of CPU each time, two per update); other threads' statements (the callback
         senders') and every transaction take a connection from the pool. A closed one is replaced."""
-        conn: psycopg.Connection[Any] | None = getattr(self._own, "conn", None)
-        if conn is None or conn.closed:
-            fresh = psycopg.connect(self.url, autocommit=True, prepare_threshold=self.prepare_threshold)
-            with self._own_lock:
-                if conn is not None and conn in self._own_connections:
-                    self._own_connections.remove(conn)
-                self._own_connections.append(fresh)
-            self._own.conn = conn = fresh
+        conn = self._open_own()
+        if conn is None:
+            conn = psycopg.connect(self.url, autocommit=True, prepare_threshold=self.prepare_threshold)
+            with self._own_lock:  # those closed since (replaced, or given up by ``_scalar``) are forgotten
+                self._own_connections = [c for c in self._own_connections if not c.closed]
+                self._own_connections.append(conn)
+            self._own.conn = conn
         return conn
+
+    def _open_own(self) -> psycopg.Connection[Any] | None:
+        """This thread's own connection, if it has one open."""
+        conn: psycopg.Connection[Any] | None = getattr(self._own, "conn", None)
+        return conn if conn is not None and not conn.closed else None
 
     @classmethod
     def from_url(cls, url: str) -> "PostgresStore":
@@ -164,8 +167,8 @@ class PostgresStore(CachedSqlStore):
         if not sql.startswith("SELECT"):
             self._forget_own_writes(sql)
         meter.db_round_trip()
-        own: psycopg.Connection[Any] | None = getattr(self._own, "conn", None)
-        if own is not None and not own.closed:
+        own = self._open_own()
+        if own is not None:
             return self._execute(own, sql, params)
         with self.pool.connection() as conn:
             return self._execute(conn, sql, params)
