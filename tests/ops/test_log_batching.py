@@ -3,7 +3,9 @@ out of order with the server's other lines, and on their way within ``ACCESS_FLU
 
 import json
 import logging
+import threading
 import time
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +28,7 @@ def log_file(tmp_path: Path) -> Iterator[Path]:
         handler.setFormatter(logs.JsonFormatter())
         root.handlers[:] = [handler]
         root.setLevel(logging.INFO)
-        root.propagate = False
+        root.propagate = True  # pytest adds its capture to loggers that do not propagate, not to this one
         try:
             yield path
         finally:
@@ -34,12 +36,18 @@ def log_file(tmp_path: Path) -> Iterator[Path]:
             root.handlers[:], root.level, root.propagate = saved
 
 
+def _access() -> logging.Logger:
+    """The access logger, once the batched path is the one its lines take (only handlers of ours)."""
+    assert logs._json_streams_only(), logging.getLogger("connectapps").handlers
+    return logging.getLogger("connectapps.access")
+
+
 def _messages(path: Path) -> list[str]:
     return [json.loads(line)["message"] for line in path.read_text().splitlines()]
 
 
 def test_waiting_lines_are_written_within_the_flush_interval(log_file: Path) -> None:
-    access = logging.getLogger("connectapps.access")
+    access = _access()
     for n in range(3):
         logs.write_access(access, f"GET /{n} 200", {"status": 200})
     written = eventually(lambda: _messages(log_file) or None, "the access lines written",
@@ -48,7 +56,7 @@ def test_waiting_lines_are_written_within_the_flush_interval(log_file: Path) -> 
 
 
 def test_another_line_writes_the_waiting_access_lines_first(log_file: Path) -> None:
-    access = logging.getLogger("connectapps.access")
+    access = _access()
     logs.write_access(access, "GET /first 200", {"status": 200})
     logs.write_access(access, "GET /second 200", {"status": 200})
     logging.getLogger("connectapps.server").warning("something happened")
@@ -88,3 +96,53 @@ def test_a_json_line_escapes_line_breaks_only_where_there_are_any() -> None:
     line = logs.json_line(broken)
     assert b"\n" not in line and line.decode().splitlines() == [line.decode()]
     assert json.loads(line) == broken
+
+
+def test_lines_of_every_length_are_written_whole_and_in_order(log_file: Path) -> None:
+    """Lines that fill the buffer many times over, one of them longer than a whole buffer."""
+    access = _access()
+    sizes = [10, 300, 4_000, logs.ACCESS_BUFFER_MAX - 200, 50, logs.ACCESS_BUFFER_MAX + 1_000, 7, 20_000] * 3
+    sent = [f"GET /{n} {'x' * size}" for n, size in enumerate(sizes)]
+    for message in sent:
+        logs.write_access(access, message, {"status": 200})
+    logs.flush_access()
+    assert _messages(log_file) == sent
+
+
+def test_threads_logging_at_once_lose_no_line_and_tear_none(log_file: Path) -> None:
+    access = _access()
+
+    def log_many(thread: int) -> None:
+        for n in range(2_000):
+            logs.write_access(access, f"GET /{thread}/{n} 200", {"status": 200, "pad": "p" * (n % 500)})
+
+    loggers = [threading.Thread(target=log_many, args=(thread,)) for thread in range(4)]
+    for logger in loggers:
+        logger.start()
+    for logger in loggers:
+        logger.join()
+    logs.flush_access()
+    written = _messages(log_file)  # every line parses: none was torn
+    assert sorted(written) == sorted(f"GET /{thread}/{n} 200" for thread in range(4) for n in range(2_000))
+    for thread in range(4):  # each thread's own lines in the order it logged them
+        mine = [message for message in written if message.startswith(f"GET /{thread}/")]
+        assert mine == [f"GET /{thread}/{n} 200" for n in range(2_000)]
+
+
+def test_waiting_lines_are_copied_into_the_buffer_not_kept_as_objects(log_file: Path) -> None:
+    """A line kept as its own object until the batch is written pinned a block of the C heap each
+    (docs/benchmarks.md): the waiting lines take no memory beyond the buffer made at the start."""
+    access = _access()
+    logs.write_access(access, "GET /warm 200", {"status": 200})  # the flusher thread, the time stamp
+    logs.flush_access()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for n in range(100):  # ~10 KiB: far from a full buffer, so none is written yet
+            logs.write_access(access, f"GET /{n:03d} 200", {"status": 200, "pad": "p" * 20})
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 2_000, grown  # 100 lines kept as bytes objects: over 13,000
+    logs.flush_access()
+    assert _messages(log_file)[-100:] == [f"GET /{n:03d} 200" for n in range(100)]

@@ -118,7 +118,7 @@ def configure() -> dict[str, Any]:
     return config
 
 
-def _write(handler: logging.Handler, line: bytes) -> None:
+def _write(handler: logging.Handler, line: bytes | memoryview) -> None:
     """Straight to the stream's descriptor (after what its buffer holds): a line-buffered text stream
     costs several times the system call itself."""
     stream = handler.stream  # type: ignore[attr-defined]
@@ -126,7 +126,7 @@ def _write(handler: logging.Handler, line: bytes) -> None:
         try:
             fd = stream.fileno()
         except (AttributeError, OSError, ValueError):  # not a file (a test's capture): its own write
-            stream.write(line.decode())
+            stream.write(str(line, "utf-8"))
             stream.flush()
             return
         stream.flush()
@@ -183,7 +183,8 @@ def _now() -> str:
 
 class _AccessLines:
     """Access lines waiting to be written, written together at most ``ACCESS_FLUSH_S`` after the
-    first of them (by a thread of this process) or as soon as ``ACCESS_BUFFER_MAX`` bytes wait.
+    first of them (by a thread of this process) or as soon as the next would take more than
+    ``ACCESS_BUFFER_MAX`` bytes.
 
     A write to the log is a system call, which lets go of the GIL for Granian's HTTP thread to take;
     batched, a busy server makes ten a second (with the time stamp made once a second, the log's
@@ -191,43 +192,58 @@ class _AccessLines:
     process killed with SIGKILL loses up to ``ACCESS_FLUSH_S`` of access lines (a stop, a restart
     or an uncaught error writes them first; docs/deployment.md). Any other log line writes the
     waiting access lines before itself (``StreamHandler``), so the log stays in order.
+
+    The lines wait as bytes copied into one of two buffers made once (one fills while the other is
+    written), not as an object each: kept ~150 at a time, each of orjson's lines pinned a 4 KiB block
+    of the C heap, which glibc's main arena gave back to the system after every write and took again
+    for the next lines (six ``brk`` calls a batch, 0.4-1.2 µs a line; docs/benchmarks.md). Granian's request
+    threads allocate from other arenas, which did not trim; there the copy costs what the list did.
     """
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()  # guards the list
-        self._writing = threading.Lock()  # one batch at a time, in order
-        self._lines: list[bytes] = []
-        self._size = 0
+        self._lock = threading.Lock()  # guards the filling buffer
+        self._writing = threading.Lock()  # one batch at a time, in order; guards the spare buffer
+        # Views of the buffers: assigning into a view's slice costs half what a bytearray's does.
+        self._filling, self._spare = memoryview(bytearray(ACCESS_BUFFER_MAX)), memoryview(bytearray(ACCESS_BUFFER_MAX))
+        self._used = 0
         self._flusher: threading.Thread | None = None
         os.register_at_fork(after_in_child=self._forked)
 
     def add(self, line: bytes) -> None:
-        with self._lock:
-            self._lines.append(line)
-            self._size += len(line)
-            full = self._size >= ACCESS_BUFFER_MAX
-            if self._flusher is None:  # the first line of this process
-                self._flusher = threading.Thread(target=self._flush_forever, name="access-log", daemon=True)
-                self._flusher.start()
-        if full:
-            self.flush()
+        while True:
+            with self._lock:
+                end = self._used + len(line)
+                if end <= ACCESS_BUFFER_MAX:
+                    self._filling[self._used:end] = line
+                    self._used = end
+                    if self._flusher is None:  # the first line of this process
+                        self._flusher = threading.Thread(target=self._flush_forever, name="access-log", daemon=True)
+                        self._flusher.start()
+                    return
+            if len(line) > ACCESS_BUFFER_MAX:  # longer than a whole buffer: after what waits, alone
+                with self._writing:
+                    self._write_waiting()
+                    _write_all(line)
+                return
+            self.flush()  # no room for it: what waits goes first
 
     def flush(self) -> None:
         """Write what waits, now."""
         with self._writing:
-            with self._lock:
-                if not self._lines:
-                    return
-                data = b"".join(self._lines)
-                self._lines.clear()
-                self._size = 0
-            for handler in _ROOT.handlers:
-                _write(handler, data)
+            self._write_waiting()
+
+    def _write_waiting(self) -> None:
+        """The filling buffer becomes the spare and is written (with ``_writing`` held)."""
+        with self._lock:
+            used, self._used = self._used, 0
+            written, self._filling, self._spare = self._filling, self._spare, self._filling
+        if used:
+            _write_all(written[:used])
 
     def _forked(self) -> None:
         """A child process starts with its own lines and needs its own thread (the parent's is not in it)."""
         self._lock, self._writing = threading.Lock(), threading.Lock()
-        self._lines, self._size, self._flusher = [], 0, None
+        self._used, self._flusher = 0, None
 
     def _flush_forever(self) -> None:
         while True:
@@ -236,6 +252,11 @@ class _AccessLines:
                 self.flush()
             except Exception:  # the log must never take the thread down; the next flush retries
                 continue
+
+
+def _write_all(data: bytes | memoryview) -> None:
+    for handler in _ROOT.handlers:
+        _write(handler, data)
 
 
 _access_lines = _AccessLines()
