@@ -196,7 +196,7 @@ class _AccessLines:
     The lines wait as bytes copied into one of two buffers made once (one fills while the other is
     written), not as an object each: kept ~150 at a time, each of orjson's lines pinned a 4 KiB block
     of the C heap, which glibc's main arena gave back to the system after every write and took again
-    for the next lines (six ``brk`` calls a batch, 0.4-1.2 µs a line; docs/benchmarks.md). Granian's request
+    for the next lines (six ``brk`` calls a batch; docs/benchmarks.md). Granian's request
     threads allocate from other arenas, which did not trim; there the copy costs what the list did.
     """
 
