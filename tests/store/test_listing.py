@@ -163,7 +163,7 @@ def test_the_deepest_page_tells_how_to_reach_the_rest() -> None:
         def url(self, **params: object) -> str:
             return f"/console/apps?page={params.get('page')}"
 
-    pager = pages._env.get_template("console_ui.html").module.pager  # type: ignore[attr-defined]
+    pager = pages._templates().get_template("console_ui.html").module.pager  # type: ignore[attr-defined]
     shown = str(pager(View(), "apps"))
     assert "Pages go no deeper than this" in shown and 'rel="next"' not in shown
     View.listing = listing.Listing(list(range(20)), listing.COUNT_LIMIT, ListQuery(page=2), exact=False)

@@ -11,28 +11,22 @@ import logging
 import math
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import falcon
-from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from connectapps.domain.errors import Busy, DomainError, Forbidden, InvalidParameter, NotFound, Throttled
 from connectapps.web import static
 from connectapps.wire import methods
 from connectapps.wire.errors import log_unexpected
 
+if TYPE_CHECKING:
+    import jinja2
+
 HTML = "text/html; charset=utf-8"
 BUSY_RETRY_SECONDS = 1
 
 log = logging.getLogger("connectapps.web")
-_env = Environment(
-    loader=PackageLoader("connectapps.web", "templates"),
-    autoescape=True,  # every template, whatever its name
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-_env.globals["static"] = static.url
 
 
 def when(moment: datetime) -> str:
@@ -40,7 +34,22 @@ def when(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
-_env.filters["when"] = when
+@functools.cache
+def _templates() -> "jinja2.Environment":
+    """Made, and Jinja2 imported, at the first page: a worker that only answers the API never holds
+    them (1.8 MB of RSS a worker; docs/benchmarks.md)."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("connectapps.web", "templates"),
+        autoescape=True,  # every template, whatever its name
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["static"] = static.url
+    env.filters["when"] = when
+    return env
 
 
 def content_security_policy(form_target: str | None = None) -> str:
@@ -70,7 +79,7 @@ def render(resp: falcon.Response, template: str, status: int = 200, form_target:
     security_headers(resp, form_target)
     resp.status = status
     resp.content_type = HTML
-    resp.text = _env.get_template(template).render(**context)
+    resp.text = _templates().get_template(template).render(**context)
 
 
 def redirect(resp: falcon.Response, location: str) -> None:
@@ -135,7 +144,7 @@ def error_page(resp: falcon.Response, error: WebError) -> None:
 def _error_html(title: str, message: str) -> str:
     """An error page's HTML: the same for everyone (no user, no token), so rendered once — the
     503 a flood of sign-ins gets costs next to nothing."""
-    return _env.get_template("error.html").render(title=title, message=message)
+    return _templates().get_template("error.html").render(title=title, message=message)
 
 
 def not_found(resp: falcon.Response) -> None:
