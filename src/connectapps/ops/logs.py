@@ -210,6 +210,11 @@ class _AccessLines:
         os.register_at_fork(after_in_child=self._forked)
 
     def add(self, line: bytes) -> None:
+        if len(line) > ACCESS_BUFFER_MAX:  # longer than a whole buffer: after what waits, alone
+            with self._writing:
+                self._write_waiting()
+                _write_all(line)
+            return
         while True:
             with self._lock:
                 end = self._used + len(line)
@@ -220,11 +225,6 @@ class _AccessLines:
                         self._flusher = threading.Thread(target=self._flush_forever, name="access-log", daemon=True)
                         self._flusher.start()
                     return
-            if len(line) > ACCESS_BUFFER_MAX:  # longer than a whole buffer: after what waits, alone
-                with self._writing:
-                    self._write_waiting()
-                    _write_all(line)
-                return
             self.flush()  # no room for it: what waits goes first
 
     def flush(self) -> None:
