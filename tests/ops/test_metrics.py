@@ -108,15 +108,18 @@ def _deauthorize(server: Server, callback_url: str) -> None:
 
 
 def _settled(metrics_url: str, receiver: Receiver) -> Samples:
-    """A scrape once the three callbacks have had their first attempt and the failed one was given up
-    (the give-up is counted just after its attempt: waiting for the attempts alone raced it)."""
+    """A scrape once the three callbacks have had their first attempt, the failed one was given up and
+    at most one is still in the outbox. The counters move when an attempt ends, before its result is
+    committed: waiting for the attempts alone raced the give-up, and waiting for the counters alone
+    raced the delivered one's commit (the outbox, read from the database, still held it)."""
     receiver.wait_for(lambda received: len(received) == 1)
     deadline = time.monotonic() + 20
     while True:
         samples = scrape(metrics_url)
         attempts = sum(v for (name, _), v in samples.items() if name == "connectapps_callback_attempts_total")
         given_up = samples.get(("connectapps_callback_give_ups_total", ()), 0)
-        if (attempts >= 3 and given_up >= 1) or time.monotonic() > deadline:
+        pending = samples.get(("connectapps_callbacks_pending", ()), 3)
+        if (attempts >= 3 and given_up >= 1 and pending <= 1) or time.monotonic() > deadline:
             return samples
         time.sleep(0.1)
 
