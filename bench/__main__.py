@@ -6,37 +6,25 @@ to one core (``taskset``), beside the ceiling — a minimal Falcon app under its
 the same core — and drives both with wrk pinned to the other core: the ceiling and every endpoint in
 turn, in alternating rounds; the medians of the rounds and their ratio to the ceiling's are reported,
 with a table, bench/results/*.json and a PNG chart. ``python -m bench profile`` measures the same
-endpoints in-process instead (µs per request and a cProfile; see bench/profile.py).
+endpoints in-process instead (µs per request and a cProfile; see bench/profile.py); ``python -m bench ab``
+loads two source trees side by side (see bench/ab.py).
 """
 
 import argparse
-import os
-import platform
-import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import endpoints, report, resources, rounds, servers, wrk
-from bench.databases import (
-    DEFAULT_POSTGRES_URL,
-    POSTGRES_URL_ENV,
-    Backend,
-    PgBouncerBackend,
-    PostgresBackend,
-    SqliteBackend,
-)
+from bench import common, dataset, endpoints, report, rounds, servers, wrk
+from bench.common import core_notice
+from bench.databases import Backend, PgBouncerBackend, PostgresBackend, SqliteBackend
 from bench.endpoints import Endpoint
 from bench.report import Row, human_count
 from bench.servers import CeilingServer, Seed, Server
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).resolve().parent / "results"
 QUICK_SIZES = (1_000, 20_000)
 QUICK_DURATION_S = 2.0
 QUICK_WARMUP_S = 1.0
@@ -53,46 +41,24 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                              f"{QUICK_DURATION_S:.0f}s runs, {QUICK_WARMUP_S:.0f}s warm-up")
     parser.add_argument("--duration", type=float, help="seconds per round and endpoint (default 4; --quick: 2)")
     parser.add_argument("--warmup", type=float, help="warm-up seconds before each endpoint's first round (default 1)")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating rounds; medians are reported (default 3)")
+    common.add_load_arguments(parser, rounds=3, endpoint_names=endpoints.DEFAULT_ORDER)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads (default 1)")
-    parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
     parser.add_argument("--workers", type=int, nargs="+", default=[1], help="server worker counts (default 1)")
-    parser.add_argument("--serve-flag", action="append", default=[], metavar="FLAG",
-                        help="an extra flag for connectapps serve, e.g. --serve-flag=--blocking-threads=4 (repeatable)")
     parser.add_argument("--source", type=Path, help="a src/ folder to run connectapps from (seed and serve) instead "
                         "of this checkout's, e.g. an older commit's `git archive` for a before/after")
-    parser.add_argument("--server-cores", default="0", help="taskset -c list for both servers (default 0)")
-    parser.add_argument("--wrk-cores", default="1", help="taskset -c list for wrk (default 1)")
     parser.add_argument("--ceiling-threads", type=int, default=CEILING_THREADS,
                         help=f"the ceiling's Granian blocking threads (default {CEILING_THREADS})")
     parser.add_argument("--backends", nargs="+", choices=["sqlite", "postgres", "pgbouncer"],
                         default=["sqlite", "postgres"],
                         help="pgbouncer: PostgreSQL through a PgBouncer in transaction mode (default: sqlite postgres)")
-    parser.add_argument("--endpoints", nargs="+", choices=endpoints.ALL, default=list(endpoints.DEFAULT_ORDER),
-                        help="what to measure beside the ceiling (default: "
-                             f"{' '.join(endpoints.DEFAULT_ORDER)})")
-    parser.add_argument("--postgres-url", default=os.environ.get(POSTGRES_URL_ENV, DEFAULT_POSTGRES_URL),
-                        help=f"an admin connection to create/drop bench databases with (default ${POSTGRES_URL_ENV} "
-                             f"or {DEFAULT_POSTGRES_URL})")
-    parser.add_argument("--results-dir", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     args.sizes = QUICK_SIZES if args.quick else tuple(dict.fromkeys((args.small, args.large)))  # --large = --small: one
     if args.duration is None:
         args.duration = QUICK_DURATION_S if args.quick else 4.0
     if args.warmup is None:
         args.warmup = QUICK_WARMUP_S
-    args.endpoint_names = tuple(dict.fromkeys(args.endpoints))
-    if (os.cpu_count() or 1) < 2 or not shutil.which("taskset"):
-        args.server_cores = args.wrk_cores = None
+    common.settle(args)
     return args
-
-
-def core_notice(args: argparse.Namespace) -> str:
-    if args.server_cores is None:
-        return (f"NOTE: {os.cpu_count()} core(s) or no taskset: wrk shares the cores with the servers, so every "
-                "ratio is compressed towards 1.")
-    return (f"Both servers pinned to core(s) {args.server_cores}, wrk to {args.wrk_cores} (taskset); the database "
-            "server is not pinned.")
 
 
 def measure_server(args: argparse.Namespace, wrk_path: str, backend: Backend, seed: Seed, url: str, workers: int,
@@ -123,49 +89,17 @@ def bench_dataset(args: argparse.Namespace, wrk_path: str, backend: Backend, app
     recorded in ``errors`` and the run goes on with the next configuration.
     """
     with backend.fresh(human_count(apps)) as url:
-        print(f"\n[{backend.name}] seeding {apps:,} Connect Apps …", flush=True)
-        seed = servers.seed(url, apps, args.source)
-        messages = 0
-        if set(endpoints.MESSAGE_ENDPOINTS) & set(args.endpoint_names):
-            started = time.perf_counter()
-            messages = resources.seed_messages(url, seed.account_sid, min(apps, resources.MAX_MESSAGES))
-            print(f"[{backend.name}] seeded {messages:,} Messages in {time.perf_counter() - started:.1f}s", flush=True)
-        prepared = time.perf_counter()
-        backend.after_seed(url)
-        seeds.append({"backend": backend.name, "apps": apps, "seed_seconds": round(seed.seconds, 2),
-                      "after_seed_seconds": round(time.perf_counter() - prepared, 2)})
-        print(f"[{backend.name}] seeded in {seed.seconds:.1f}s", flush=True)
-        built = endpoints.build(args.endpoint_names, backend, url, seed, messages)
-        scripts: dict[str, Path] = {}
-        for endpoint in [Endpoint(endpoints.CEILING, ("/",)), *built]:
-            script = tmp / f"{backend.name}-{apps}-{endpoint.name}.lua"
-            script.write_text(wrk.lua_script(endpoint.paths, method=endpoint.method, headers=dict(endpoint.headers),
-                                             body=endpoint.body))
-            scripts[endpoint.name] = script
+        data = dataset.prepare(backend, url, apps, args.endpoint_names, tmp, args.source,
+                               extra=[Endpoint(endpoints.CEILING, ("/",))])
+        seeds.append({"backend": backend.name, "apps": apps, "seed_seconds": round(data.seed.seconds, 2),
+                      "after_seed_seconds": round(data.after_seed_seconds, 2)})
         for workers in args.workers:
             try:
-                measure_server(args, wrk_path, backend, seed, url, workers, scripts, built, tmp, rows, starts)
+                measure_server(args, wrk_path, backend, data.seed, url, workers, data.scripts, data.built, tmp, rows,
+                               starts)
             except RuntimeError as exc:
                 errors.append(f"{backend.name} {human_count(apps)} w{workers}: {exc}")
                 print(f"!! {errors[-1]}", file=sys.stderr, flush=True)
-
-
-def git_state() -> dict[str, Any]:
-    """The commit measured, and whether the work tree differed from it (the server runs from src/)."""
-    def git(*command: str) -> str:
-        done = subprocess.run(["git", "-C", str(ROOT), *command], capture_output=True, text=True, check=False)
-        return done.stdout.strip() if done.returncode == 0 else ""
-
-    return {"commit": git("rev-parse", "HEAD") or None, "src_modified": bool(git("status", "--porcelain", "src"))}
-
-
-def load_warning() -> str | None:
-    """A warning when other processes already keep the cores busy (the figures would be noisy)."""
-    load = os.getloadavg()[0]
-    if load > 0.5 * (os.cpu_count() or 1):
-        return (f"WARNING: the 1-minute load average is {load:.1f} before the run: other processes are using "
-                "the cores, so these figures will be lower and noisier than on an idle machine.")
-    return None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -175,18 +109,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ImportError:
         print("error: matplotlib is needed for the chart: .venv/bin/pip install matplotlib", file=sys.stderr)
         return 2
-    try:
-        wrk_path = wrk.ensure_wrk()
-    except wrk.WrkUnavailable as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    wrk_path = common.find_wrk()
+    if wrk_path is None:
         return 2
 
     servers.compile_bytecode(args.source)
     started = datetime.now(UTC)
     notice = core_notice(args)
     print(notice)
-    load_before = [round(x, 2) for x in os.getloadavg()]
-    busy = load_warning()
+    load_before = common.load_average()
+    busy = common.load_warning()
     if busy:
         print(busy)
     print(f"wrk: -t{args.threads} -c{args.connections} -d{args.duration:g}s, {args.rounds} alternating rounds after a "
@@ -242,11 +174,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "complete": failure is None and not errors,
         "errors": errors,
-        "command": " ".join([Path(sys.executable).name, "-m", "bench", *(argv if argv is not None else sys.argv[1:])]),
-        "git": git_state(),
-        "load_average": {"before": load_before, "after": [round(x, 2) for x in os.getloadavg()]},
+        "command": common.command_line(argv if argv is not None else sys.argv[1:]),
+        "git": common.git_state(),
+        "load_average": {"before": load_before, "after": common.load_average()},
         "warnings": [w for w in (busy,) if w],
-        "machine": {"cpu_count": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "machine": common.machine(),
         "wrk": {"version": wrk.version(wrk_path), "threads": args.threads, "connections": args.connections,
                 "duration_s": args.duration, "warmup_s": args.warmup, "rounds": args.rounds},
         "cores": {"servers": args.server_cores, "wrk": args.wrk_cores, "ceiling_threads": args.ceiling_threads},
@@ -277,4 +209,8 @@ if __name__ == "__main__":
         from bench import profile
 
         sys.exit(profile.main(sys.argv[2:]))
+    if sys.argv[1:2] == ["ab"]:
+        from bench import ab
+
+        sys.exit(ab.main(sys.argv[2:]))
     sys.exit(main())

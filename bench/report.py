@@ -1,6 +1,7 @@
 """Results: the printed table, the JSON files and the PNG chart."""
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -71,27 +72,36 @@ def table(rows: list[Row]) -> str:
          f"{r.p99_ms:.2f}", f"{r.ratio:.2f}" if r.ratio is not None else "-", r.flag or "-")
         for r in rows
     ]
+    out = aligned(header, lines, {1, 2, 4, 5, 6, 7})
+    grouped = out[:2]
+    previous: tuple[str, int, int] | None = None
+    for row, line in zip(rows, out[2:], strict=True):
+        key = (row.backend, row.apps, row.workers)
+        if previous is not None and key != previous:
+            grouped.append("")
+        previous = key
+        grouped.append(line)
+    return "\n".join(grouped)
+
+
+def aligned(header: tuple[str, ...], lines: Sequence[tuple[str, ...]], numeric: set[int]) -> list[str]:
+    """``header``, a rule and ``lines`` in fixed-width columns, those in ``numeric`` right-aligned."""
     widths = [max(len(h), *(len(line[i]) for line in lines)) if lines else len(h) for i, h in enumerate(header)]
-    numeric = {1, 2, 4, 5, 6, 7}
 
     def fmt(cells: tuple[str, ...]) -> str:
         return "  ".join(c.rjust(w) if i in numeric else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths,
                                                                                                    strict=True)))
 
-    out = [fmt(header), "  ".join("-" * w for w in widths)]
-    previous: tuple[str, int, int] | None = None
-    for row, line in zip(rows, lines, strict=True):
-        key = (row.backend, row.apps, row.workers)
-        if previous is not None and key != previous:
-            out.append("")
-        previous = key
-        out.append(fmt(line).rstrip())
-    return "\n".join(out)
+    return [fmt(header), "  ".join("-" * w for w in widths), *(fmt(line).rstrip() for line in lines)]
 
 
 def write_json(path: Path, metadata: dict[str, Any], rows: list[Row]) -> None:
+    write_document(path, {**metadata, "results": [asdict(r) for r in rows]})
+
+
+def write_document(path: Path, body: dict[str, Any]) -> None:
+    """``body`` as indented JSON, written whole or not at all (through a .tmp file renamed over it)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    body = {**metadata, "results": [asdict(r) for r in rows]}
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(body, indent=2) + "\n")
     tmp.replace(path)

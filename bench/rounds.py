@@ -44,6 +44,16 @@ def median_result(results: Sequence[wrk.WrkResult]) -> wrk.WrkResult:
     )
 
 
+def load(wrk_path: str, target: Server, name: str, script: Path, settings: wrk.WrkSettings,
+         duration_s: float | None = None) -> wrk.WrkResult:
+    """One wrk run against ``target``; when it fails, the error carries the end of the server's log."""
+    try:
+        return wrk.run(wrk_path, target.base_url, script, settings, duration_s=duration_s)
+    except RuntimeError as exc:
+        state = "running" if target.running else "exited"
+        raise RuntimeError(f"{name}: {exc}\nserver ({state}) log:\n{target.log_tail()}") from exc
+
+
 def measure(wrk_path: str, settings: wrk.WrkSettings, warmup_s: float, rounds: int, ceiling: Server,
             server: Server, built: Sequence[Endpoint], scripts: dict[str, Path],
             label: tuple[str, int, int]) -> list[Row]:
@@ -55,13 +65,10 @@ def measure(wrk_path: str, settings: wrk.WrkSettings, warmup_s: float, rounds: i
     runs: dict[str, list[wrk.WrkResult]] = {e.name: [] for e, _ in order}
     for round_number in range(rounds):
         for endpoint, target in order:
-            try:
-                if round_number == 0 and warmup_s > 0:
-                    wrk.run(wrk_path, target.base_url, scripts[endpoint.name], settings, duration_s=warmup_s)
-                runs[endpoint.name].append(wrk.run(wrk_path, target.base_url, scripts[endpoint.name], settings))
-            except RuntimeError as exc:
-                state = "running" if target.running else "exited"
-                raise RuntimeError(f"{endpoint.name}: {exc}\nserver ({state}) log:\n{target.log_tail()}") from exc
+            script = scripts[endpoint.name]
+            if round_number == 0 and warmup_s > 0:
+                load(wrk_path, target, endpoint.name, script, settings, duration_s=warmup_s)
+            runs[endpoint.name].append(load(wrk_path, target, endpoint.name, script, settings))
         print(f"  round {round_number + 1}/{rounds}: "
               + ", ".join(f"{name} {results[-1].rps:,.0f}" for name, results in runs.items()), flush=True)
     backend, apps, workers = label

@@ -55,6 +55,33 @@ def seed(database_url: str, apps: int, source: Path | None = None) -> Seed:
     return Seed(body["account_sid"], body["auth_token"], body["apps"], time.perf_counter() - started)
 
 
+def stat_fields(line: str) -> list[str]:
+    """A /proc/PID/stat line's fields from the third (state) on: the second, the command name, is in
+    parentheses and may itself hold spaces or parentheses, so the split starts after the last ")"."""
+    return line.rsplit(")", 1)[1].split()
+
+
+def cpu_ticks(line: str) -> int:
+    """utime + stime of a /proc/PID/stat line (its fields 14 and 15), in clock ticks."""
+    fields = stat_fields(line)
+    return int(fields[11]) + int(fields[12])
+
+
+def group_processes(pgrp: int) -> list[tuple[Path, str]]:
+    """(/proc/PID, its stat line) of each process in the process group ``pgrp`` (field 5 of the line)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            line = (entry / "stat").read_text()
+            if int(stat_fields(line)[2]) == pgrp:
+                found.append((entry, line))
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+    return found
+
+
 def free_port() -> int:
     """A loopback TCP port nobody listens on right now."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -136,22 +163,26 @@ class Server:
 
     def rss_mib(self) -> float:
         """The largest resident set among the server's processes (the master and its workers)."""
-        if self.process is None:
-            return 0.0
         largest = 0
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
+        for entry, _ in self._processes():
             try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                if int(fields[2]) != self.process.pid:  # the process group: start_new_session made pid its id
-                    continue
                 for line in (entry / "status").read_text().splitlines():
                     if line.startswith("VmRSS:"):
                         largest = max(largest, int(line.split()[1]))
             except (OSError, IndexError, ValueError):
                 continue
         return largest / 1024
+
+    def cpu_seconds(self) -> float:
+        """The CPU time (user + system) the server's processes have used so far, summed over the group;
+        the difference over a load is its cost. A process that exits in between takes its time with it."""
+        ticks = sum(cpu_ticks(line) for _, line in self._processes())
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def _processes(self) -> list[tuple[Path, str]]:
+        """(/proc/PID, its stat line) of the master and its workers (none when not started)."""
+        # The process group: start_new_session made the master's pid its id.
+        return group_processes(self.process.pid) if self.process is not None else []
 
     def _healthy(self) -> bool:
         try:
