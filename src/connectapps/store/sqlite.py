@@ -17,6 +17,7 @@ from connectapps.domain import meter
 from connectapps.store import walindex
 from connectapps.store.base import Run
 from connectapps.store.cache import CachedSqlStore
+from connectapps.store.checkpointer import BACKLOG_FRAMES, Checkpointer
 from connectapps.store.opening import prepare_sqlite
 from connectapps.store.rows import Row, Table
 
@@ -88,6 +89,7 @@ class SqliteStore(CachedSqlStore):
         self._header = walindex.Header(path)
         self._writer = _writer(os.path.realpath(path))
         self._log_retry_at = 0  # frames past which to try again after a checkpoint found readers (0: none did)
+        self._checkpointer = Checkpointer(path, lambda: _one_writer(self._writer))
 
     @classmethod
     def from_url(cls, url: str) -> "SqliteStore":
@@ -103,6 +105,8 @@ class SqliteStore(CachedSqlStore):
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             self._local.conn, self._local.wal = conn, str(mode).lower() == "wal"
+            if self._local.wal:
+                conn.execute("PRAGMA wal_autocheckpoint = 0")  # the checkpointer's job (_after_write)
             with self._all_lock:
                 self._all.append(conn)
         return conn
@@ -116,7 +120,7 @@ class SqliteStore(CachedSqlStore):
         with _one_writer(self._writer):
             meter.db_round_trip()
             rows = self._connection().execute(sql, params).fetchall()
-            self._bound_log()
+            self._after_write()
         return rows
 
     @contextmanager
@@ -137,7 +141,20 @@ class SqliteStore(CachedSqlStore):
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
-            self._bound_log()
+            self._after_write()
+
+    def _after_write(self) -> None:
+        """Wake the checkpointer once the log holds ``BACKLOG_FRAMES`` pages not yet copied into the
+        database (store/checkpointer.py), and keep the log's file within its bound."""
+        backlog = self._header.backlog()
+        if backlog is None and self._local.wal and not self._local.mapped:
+            # This connection has just written in WAL mode, so it holds the wal-index open (_data_version).
+            self._local.mapped = True
+            self._header.open()
+            backlog = self._header.backlog()
+        if self._local.wal and (backlog is None or backlog >= BACKLOG_FRAMES):
+            self._checkpointer.wake()  # with no header to read, after every write: idle, it copies nothing
+        self._bound_log()
 
     def _bound_log(self) -> None:
         """After a write: empty the log if it holds more than ``WAL_FRAMES_MAX`` frames. ``TRUNCATE`` waits
@@ -189,6 +206,7 @@ class SqliteStore(CachedSqlStore):
         return version
 
     def close(self) -> None:
+        self._checkpointer.close()
         with self._all_lock:
             for conn in self._all:
                 conn.close()

@@ -24,6 +24,10 @@ from dataclasses import dataclass
 
 HEADER_BYTES = 48  # one copy of WalIndexHdr; iChange (bytes 8-11) changes with every write of it
 _MX_FRAME = slice(16, 20)  # mxFrame: the frames in the log now (native byte order)
+# After the header's two copies comes the checkpoint information, which opens with nBackfill: how many of
+# the log's frames a checkpoint has copied into the database ("The WAL-Index Header", same page).
+_N_BACKFILL = slice(96, 100)
+MAPPED_BYTES = 136  # the two copies of the header and the checkpoint information
 
 
 @dataclass
@@ -82,6 +86,19 @@ class Header:
         header = self.read()
         return None if header is None else int.from_bytes(header[_MX_FRAME], sys.byteorder)
 
+    def backlog(self) -> int | None:
+        """How many of the log's frames no checkpoint has copied into the database yet, or None when the
+        header cannot be read."""
+        view = self._view
+        if view is None:
+            return None
+        try:
+            index = view[:MAPPED_BYTES]
+        except ValueError:  # closed meanwhile
+            return None
+        frames = int.from_bytes(index[_MX_FRAME], sys.byteorder)
+        return max(frames - int.from_bytes(index[_N_BACKFILL], sys.byteorder), 0)
+
     def close(self) -> None:
         """Stop using the mapping; call it once this store's connections are closed. The last user closes
         the mapping and its descriptors, when no store of this process has the database open."""
@@ -99,12 +116,12 @@ class Header:
 
 
 def _map(path: str) -> _Mapping | None:
-    """The first ``HEADER_BYTES`` of ``path`` mapped read-only, or None if it cannot be (yet)."""
+    """The first ``MAPPED_BYTES`` of ``path`` mapped read-only, or None if it cannot be (yet)."""
     with contextlib.suppress(OSError, ValueError):
         fd = os.open(path, os.O_RDONLY)
         try:
-            if os.fstat(fd).st_size >= HEADER_BYTES:
-                return _Mapping(fd, mmap.mmap(fd, HEADER_BYTES, mmap.MAP_SHARED, mmap.PROT_READ), 0)
+            if os.fstat(fd).st_size >= MAPPED_BYTES:
+                return _Mapping(fd, mmap.mmap(fd, MAPPED_BYTES, mmap.MAP_SHARED, mmap.PROT_READ), 0)
         except (OSError, ValueError):
             pass
         # Too short to map: a wal-index SQLite has not set up yet (it is 32 KiB once a connection of this

@@ -1,0 +1,152 @@
+"""SQLite's log is copied into the database by the store's checkpointer thread, never inside a write
+(store/checkpointer.py): a request's write does not wait for a checkpoint's syncs."""
+
+import sqlite3
+import threading
+import types
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from connectapps.domain import accounts, connect_apps
+from connectapps.store import checkpointer, walindex
+from connectapps.store import sqlite as sqlite_store
+from connectapps.store.sqlite import SqliteStore
+from tests.eventually import eventually
+
+BACKLOG = 32  # pages, in place of 1,000: a few dozen updates cross it
+
+
+@pytest.fixture
+def store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[SqliteStore]:
+    monkeypatch.setattr(sqlite_store, "BACKLOG_FRAMES", BACKLOG)
+    opened = SqliteStore(str(tmp_path / "log.db"))
+    opened.migrate()
+    yield opened
+    opened.close()
+
+
+class _HeldCheckpoints:
+    """The checkpointer's connection, whose checkpoints wait until ``release`` is set."""
+
+    def __init__(self, conn: sqlite3.Connection, started: threading.Event, release: threading.Event) -> None:
+        self.conn, self.started, self.release = conn, started, release
+
+    def execute(self, sql: str) -> sqlite3.Cursor:
+        if "wal_checkpoint" in sql:
+            self.started.set()
+            assert self.release.wait(30)
+        return self.conn.execute(sql)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _sqlite_with(**names: object) -> types.SimpleNamespace:
+    """The sqlite3 module as the checkpointer sees it, with ``names`` in place of its own."""
+    return types.SimpleNamespace(**{**vars(sqlite3), **names})
+
+
+def _backlog(store: SqliteStore) -> int:
+    backlog = store._header.backlog()
+    assert backlog is not None
+    return backlog
+
+
+def test_the_stores_connections_leave_checkpoints_to_the_checkpointer(store: SqliteStore) -> None:
+    accounts.create(store, "Owner")
+    assert store._connection().execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+
+
+def test_writes_go_on_while_a_checkpoint_is_under_way(store: SqliteStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    started, release = threading.Event(), threading.Event()
+    connect = sqlite3.connect
+    monkeypatch.setattr(checkpointer, "sqlite3", _sqlite_with(connect=lambda *args, **kw: _HeldCheckpoints(
+        connect(*args, **kw), started, release)))
+    store._checkpointer.close()  # the migrations' writes may have started it: the next one is held
+    owner = accounts.create(store, "Owner")
+    app = connect_apps.create(store, owner.sid, {"friendly_name": "v0"})
+    n = 0
+    while not started.is_set():  # until a write leaves BACKLOG pages not copied, and the checkpoint starts
+        n += 1
+        connect_apps.update(store, owner.sid, app.sid, {"friendly_name": f"v{n}"})
+        assert n < 10 * BACKLOG, "no checkpoint was started"
+    assert started.wait(10)
+    for m in range(3 * BACKLOG):  # the checkpoint is held: a write that waited for it would never end
+        connect_apps.update(store, owner.sid, app.sid, {"friendly_name": f"w{m}"})
+    held = _backlog(store)
+    assert held >= 3 * BACKLOG  # nothing was copied meanwhile
+    release.set()
+    eventually(lambda: _backlog(store) < held, "the log copied once the checkpoint went on", timeout=10)
+    assert store.get_connect_app(owner.sid, app.sid).friendly_name == f"w{3 * BACKLOG - 1}"  # type: ignore[union-attr]
+
+
+def test_the_backlog_is_copied_in_the_background(store: SqliteStore) -> None:
+    owner = accounts.create(store, "Owner")
+    app = connect_apps.create(store, owner.sid, {"friendly_name": "v0"})
+    for n in range(4 * BACKLOG):
+        connect_apps.update(store, owner.sid, app.sid, {"friendly_name": f"v{n}"})
+    eventually(lambda: _backlog(store) < BACKLOG, "the backlog copied into the database", timeout=10)
+    assert store._checkpointer.checkpoints >= 1
+    assert store._connection().execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_the_header_tells_the_pages_not_yet_copied(tmp_path: Path) -> None:
+    path = tmp_path / "raw.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA wal_autocheckpoint = 0")
+    conn.execute("CREATE TABLE t (x)")
+    header = walindex.Header(str(path))
+    header.open()
+    for n in range(20):
+        conn.execute("INSERT INTO t VALUES (?)", (n,))
+    frames = header.frames()
+    assert frames is not None and frames >= 20
+    assert header.backlog() == frames
+    busy, log, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+    assert (busy, log, copied) == (0, frames, frames)
+    assert header.backlog() == 0
+    header.close()
+    conn.close()
+
+
+def test_the_checkpointer_stops_with_the_store(store: SqliteStore) -> None:
+    store._checkpointer.wake()
+    thread = store._checkpointer._thread
+    assert thread is not None and thread.is_alive()
+    store.close()
+    assert not thread.is_alive()
+
+
+def test_the_log_starts_again_from_its_beginning_under_reads_and_writes(
+    store: SqliteStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Writes that go on during a checkpoint leave pages not copied, and a log not wholly copied is never
+    started again: once it holds RESTART_FRAMES pages the checkpointer copies it to its end with the
+    writers held back, so it starts again long before the store's bound would have to empty it."""
+    monkeypatch.setattr(checkpointer, "RESTART_FRAMES", 4 * BACKLOG)
+    monkeypatch.setattr(sqlite_store, "WAL_FRAMES_MAX", 64 * BACKLOG)
+    owner = accounts.create(store, "Owner")
+    app = connect_apps.create(store, owner.sid, {"friendly_name": "v0"})
+    stop = threading.Event()
+
+    def read() -> None:  # another thread's reads, as a server's
+        while not stop.is_set():
+            store.begin_request()
+            store.get_connect_app(owner.sid, app.sid)
+            store.end_request()
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    largest = 0
+    try:
+        for n in range(20 * BACKLOG):
+            connect_apps.update(store, owner.sid, app.sid, {"friendly_name": f"v{n}"})
+            largest = max(largest, store._header.frames() or 0)
+    finally:
+        stop.set()
+        reader.join()
+    assert store._checkpointer.checkpoints >= 1
+    assert largest < 16 * BACKLOG  # started again near RESTART_FRAMES, far from the bound (64 * BACKLOG)
