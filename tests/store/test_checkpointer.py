@@ -14,6 +14,7 @@ from connectapps.store import checkpointer, walindex
 from connectapps.store import sqlite as sqlite_store
 from connectapps.store.sqlite import SqliteStore
 from tests.eventually import eventually
+from tests.store.busy import updates_beside_a_reader
 
 BACKLOG = 32  # pages, in place of 1,000: a few dozen updates cross it
 
@@ -128,25 +129,6 @@ def test_the_log_starts_again_from_its_beginning_under_reads_and_writes(
     writers held back, so it starts again long before the store's bound would have to empty it."""
     monkeypatch.setattr(checkpointer, "RESTART_FRAMES", 4 * BACKLOG)
     monkeypatch.setattr(sqlite_store, "WAL_FRAMES_MAX", 64 * BACKLOG)
-    owner = accounts.create(store, "Owner")
-    app = connect_apps.create(store, owner.sid, {"friendly_name": "v0"})
-    stop = threading.Event()
-
-    def read() -> None:  # another thread's reads, as a server's
-        while not stop.is_set():
-            store.begin_request()
-            store.get_connect_app(owner.sid, app.sid)
-            store.end_request()
-
-    reader = threading.Thread(target=read)
-    reader.start()
-    largest = 0
-    try:
-        for n in range(20 * BACKLOG):
-            connect_apps.update(store, owner.sid, app.sid, {"friendly_name": f"v{n}"})
-            largest = max(largest, store._header.frames() or 0)
-    finally:
-        stop.set()
-        reader.join()
+    _, largest = updates_beside_a_reader(store, 20 * BACKLOG, lambda: store._header.frames() or 0)
     assert store._checkpointer.checkpoints >= 1
     assert largest < 16 * BACKLOG  # started again near RESTART_FRAMES, far from the bound (64 * BACKLOG)

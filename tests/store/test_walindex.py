@@ -6,7 +6,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -16,6 +15,7 @@ from connectapps.domain.models import PageRequest
 from connectapps.store import cache, walindex
 from connectapps.store import sqlite as sqlite_store
 from connectapps.store.sqlite import SqliteStore
+from tests.store.busy import updates_beside_a_reader
 
 
 def _counting(store: SqliteStore) -> list[str]:
@@ -197,30 +197,11 @@ def test_the_log_is_emptied_once_it_holds_more_than_its_bound(tmp_path: Path, mo
     monkeypatch.setattr(sqlite_store, "WAL_FRAMES_MAX", 64)
     path = tmp_path / "bounded.db"
     store = _open(path)
-    owner = accounts.create(store, "Owner")
-    app = connect_apps.create(store, owner.sid, {"friendly_name": "v0"})
-    stop = threading.Event()
-
-    def read() -> None:
-        while not stop.is_set():
-            store.begin_request()
-            store.get_connect_app(owner.sid, app.sid)
-            store.end_request()
-
-    reader = threading.Thread(target=read)
-    reader.start()
-    largest = 0
-    try:
-        for n in range(300):
-            connect_apps.update(store, owner.sid, app.sid, {"friendly_name": f"v{n}"})
-            largest = max(largest, os.path.getsize(f"{path}-wal"))
-    finally:
-        stop.set()
-        reader.join()
+    app, largest = updates_beside_a_reader(store, 300, lambda: os.path.getsize(f"{path}-wal"))
     frame = 24 + 4096  # a frame's header and its page
     assert largest <= 32 + (64 + 8) * frame  # the bound, and the frames of the write that crossed it
     store.begin_request()
-    assert store.get_connect_app(owner.sid, app.sid).friendly_name == "v299"  # type: ignore[union-attr]
+    assert store.get_connect_app(app.account_sid, app.sid).friendly_name == "v299"  # type: ignore[union-attr]
     store.end_request()
     store.close()
 
