@@ -107,8 +107,11 @@ def _granian(args: argparse.Namespace, threads: int, log_config: dict[str, Any])
     from granian.constants import Interfaces
     from granian.log import LogLevels
 
+    from connectapps.app import preload
+
     http1, http2 = serving.http_settings()
     lifecycle.exact_worker_liveness()
+    preload()  # the workers, forked below, inherit it
     Granian(
         target="connectapps.app:create_app_from_env",
         factory=True,
