@@ -11,7 +11,6 @@ from typing import Any
 import orjson
 
 from connectapps import cli_keys, cli_lists, cli_seed, cli_serve, config
-from connectapps.admin.callbacks import describe
 from connectapps.cli_lists import CommandError
 from connectapps.domain import accounts, authorizations, connect_apps, users
 from connectapps.domain.connect_apps import UPDATABLE_FIELDS
@@ -162,6 +161,8 @@ def cmd_apps_delete(args: argparse.Namespace) -> int:
 
 def cmd_callbacks_list(args: argparse.Namespace) -> int:
     store = _store(args)
+    from connectapps.admin.callbacks import describe  # the admin package brings Falcon: only here
+
     _print_json([describe(store, c) for c in store.list_callbacks(args.app)])
     return 0
 

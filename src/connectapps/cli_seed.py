@@ -1,6 +1,8 @@
 """The command line for other people's test suites: ``seed apply``, and what ``serve`` does with
 ``--seed``, ``--admin-token`` and ``--random-seed`` before it starts (cli.py)."""
 
+from __future__ import annotations
+
 import argparse
 import ipaddress
 import os
@@ -8,11 +10,16 @@ import secrets
 import socket
 import sys
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from connectapps import config, seeding
+from connectapps import config
 from connectapps.cli_lists import CommandError
 from connectapps.domain import sids
 from connectapps.domain.store import Store
+
+if TYPE_CHECKING:  # loaded with the first seed file: other commands never import it (or YAML)
+    from connectapps import seeding
+    from connectapps.domain.snapshots import Snapshot
 
 
 def add_serve_options(serve: argparse.ArgumentParser) -> None:
@@ -26,7 +33,7 @@ def add_serve_options(serve: argparse.ArgumentParser) -> None:
                        f"only: they become predictable; default: ${config.RANDOM_SEED_ENV})")
 
 
-def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]", common: argparse.ArgumentParser,
+def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser,
                  opener: Callable[[argparse.Namespace], Store]) -> None:
     seed_cmd = commands.add_parser("seed", help="seed files").add_subparsers(dest="sub", required=True)
     apply = seed_cmd.add_parser("apply", parents=[common], help="apply a seed file to the database (idempotent)")
@@ -39,10 +46,18 @@ def add_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]"
 
 
 def load(path: str) -> seeding.Seed:
+    from connectapps import seeding
+
     try:
         return seeding.load(path)
     except seeding.SeedError as exc:
         raise CommandError(f"bad seed file: {exc}") from None
+
+
+def _apply(store: Store, seed: seeding.Seed) -> Snapshot:
+    from connectapps.seeding import loading
+
+    return loading.apply(store, seed)
 
 
 def cmd_seed_check(args: argparse.Namespace) -> int:
@@ -55,7 +70,7 @@ def cmd_seed_apply(args: argparse.Namespace, opener: Callable[[argparse.Namespac
     random_seed = args.random_seed or config.random_seed()
     sids.seed_random(random_seed)
     store = opener(args)
-    snapshot = seeding.loading.apply(store, seed)
+    snapshot = _apply(store, seed)
     store.close()
     print(f"applied {args.file}: {seed.describe()} ({snapshot.records} records saved for reset)")
     return 0
@@ -100,6 +115,6 @@ def seed_before_serving(args: argparse.Namespace, store: Store) -> None:
         return
     seed = load(args.seed)
     sids.seed_random(config.random_seed())
-    snapshot = seeding.loading.apply(store, seed)
+    snapshot = _apply(store, seed)
     print(f"Seeded from {args.seed}: {seed.describe()} ({snapshot.records} records; reset returns here)",
           file=sys.stdout, flush=True)

@@ -29,8 +29,10 @@ import struct
 import threading
 import time
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
-from granian.http import HTTP1Settings, HTTP2Settings
+if TYPE_CHECKING:  # imported where it is used: the command line's other commands never load Granian
+    from granian.http import HTTP1Settings, HTTP2Settings
 
 HEADER_LIMIT = 64 * 1024
 FIRST_BYTE_ENV = "CONNECTAPPS_FIRST_BYTE_TIMEOUT"
@@ -103,8 +105,10 @@ def port_in_use(host: str, port: int) -> bool:
     return False
 
 
-def http_settings() -> tuple[HTTP1Settings, HTTP2Settings]:
+def http_settings() -> "tuple[HTTP1Settings, HTTP2Settings]":
     """Granian's HTTP/1.1 and HTTP/2 options: the header cap on both protocols."""
+    from granian.http import HTTP1Settings, HTTP2Settings
+
     return HTTP1Settings(max_buffer_size=HEADER_LIMIT), HTTP2Settings(max_headers_size=HEADER_LIMIT)
 
 

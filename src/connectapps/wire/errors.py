@@ -4,10 +4,10 @@ Body: ``{"code", "message", "more_info", "status"}`` with the HTTP status. twili
 ``code`` and ``message``; twilio-node and twilio-cli also read ``more_info``.
 """
 
-import logging
-from typing import Any
+from __future__ import annotations
 
-import falcon
+import logging
+from typing import TYPE_CHECKING, Any
 
 from connectapps.domain.errors import (
     AccountNotActive,
@@ -20,6 +20,9 @@ from connectapps.domain.errors import (
 )
 from connectapps.wire import render
 from connectapps.wire.forms import FormError, param_name
+
+if TYPE_CHECKING:  # imported by ``install``: the command line, which renders errors too, never loads Falcon
+    import falcon
 
 MORE_INFO = "https://www.twilio.com/docs/errors/{code}"
 log = logging.getLogger("connectapps.errors")
@@ -157,6 +160,7 @@ def log_unexpected(req: falcon.Request, exc: BaseException) -> None:
 
 def install(app: falcon.App[falcon.Request, falcon.Response]) -> None:
     """Route every failure through the envelope: ours, the domain's, Falcon's, and the unexpected."""
+    import falcon
 
     def on_twilio(req: falcon.Request, resp: falcon.Response, exc: TwilioError, params: Any) -> None:
         render_error(resp, exc)

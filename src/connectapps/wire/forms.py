@@ -5,12 +5,16 @@ comma-joined single value is also accepted (the documentation calls it a comma-s
 twilio-python sends an empty list as an empty chunked body, so bodies are read to EOF.
 """
 
+from __future__ import annotations
+
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl
 
-import falcon
-
 from connectapps.domain.naming import field_name, param_name
+
+if TYPE_CHECKING:  # for annotations only: the command line, which checks forms too, never loads Falcon
+    import falcon
 
 MAX_BODY_BYTES = 1 << 20
 FORM_TYPE = "application/x-www-form-urlencoded"
