@@ -182,3 +182,22 @@ def test_the_lease_must_outlast_the_timeout_by_the_margin() -> None:
                                          r"CONNECTAPPS_CALLBACK_TIMEOUT \(5 s\) plus a 5 s margin"):
         Settings(timeout=5, lease=10)
     assert Settings(timeout=5, lease=10.5).lease == 10.5
+
+
+def test_a_result_whose_callback_was_deleted_meanwhile_is_dropped_quietly(
+    store: Store, gated: tuple[Receiver, Gate], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The admin API's reset and restore delete every callback, also one being sent: its result has no row
+    to go to. It is dropped, with no retry and nothing above info in the log (it failed with a foreign key
+    error, three tries and an error line before)."""
+    receiver, gate = gated
+    queue_callbacks(store, f"{receiver.url}/deauth", 1)
+    worker = Worker(store, QUICK, LOOPBACK)
+    sending, held = send_stalled(worker, store, gate)
+    store.clear_records()  # as POST /__admin/reset does
+    with caplog.at_level("INFO", logger="connectapps.delivery"):
+        held.answer.put(200)
+        sending.result()
+    assert [r.levelname for r in caplog.records if r.levelno > 20] == []
+    assert any("gone before its result was recorded" in r.getMessage() for r in caplog.records)
+    assert len(receiver.requests) == 1

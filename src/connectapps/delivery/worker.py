@@ -284,8 +284,11 @@ class Worker:
             status_code=outcome.status_code, latency_ms=outcome.latency_ms, error=outcome.error,
         )
         if not self._finish(callback, attempt, status, next_at if status == PENDING else None):
-            log.warning("callback %s: claim %d was not the newest when it reported (its attempt is logged)",
-                        callback.id, callback.claims)
+            if self.store.get_callback(callback.id) is None:  # deleted meanwhile: an admin reset or restore
+                log.info("callback %s: gone before its result was recorded", callback.id)
+            else:
+                log.warning("callback %s: claim %d was not the newest when it reported (its attempt is logged)",
+                            callback.id, callback.claims)
         elif status == FAILED:
             meter.callback_given_up()
 

@@ -172,7 +172,7 @@ class OutboxStore(Protocol):
     ) -> bool:
         """Log the claim's attempt (and ``interrupted`` for earlier claims that logged nothing), set
         the next state — a 2xx always, anything else only if no newer claim exists — and release the
-        lease. True if this result decided the state."""
+        lease. True if this result decided the state; False, recording nothing, if the row is gone."""
         ...
 
     def get_callback(self, callback_id: str) -> Callback | None: ...

@@ -66,9 +66,13 @@ class OutboxSql(SqlBase, OutboxStore):
     ) -> bool:
         """Record claim ``callback.claims``'s ``attempt`` (None: it sent nothing), an ``interrupted``
         row for each earlier claim that logged nothing, and the row's next ``status``; release the
-        lease. True if this result decided the row's state (see the module docstring)."""
+        lease. True if this result decided the row's state (see the module docstring). False, and nothing
+        recorded, if the row is gone meanwhile (the admin API's reset or restore deletes every callback)."""
         claim = callback.claims
         with self._transaction() as run:
+            # First, and a write: on PostgreSQL it locks the row, so a delete cannot slip in before the attempt.
+            if not run("UPDATE callbacks SET attempts = attempts WHERE id = ? RETURNING id", (callback.id,)):
+                return False
             if attempt is not None:
                 run(_RECORD, CALLBACK_ATTEMPTS.to_row(dataclasses.replace(attempt, attempt=claim)))
             self._fill_gaps(run, callback.id, claim, interrupted)
