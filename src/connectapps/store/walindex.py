@@ -73,11 +73,14 @@ class Header:
 
     def read(self) -> bytes | None:
         """The header's bytes now, or None when there is no mapped header to read."""
+        return self._bytes(HEADER_BYTES)
+
+    def _bytes(self, count: int) -> bytes | None:
         view = self._view
         if view is None:
             return None
         try:
-            return view[:HEADER_BYTES]
+            return view[:count]
         except ValueError:  # closed meanwhile (the store is closing)
             return None
 
@@ -89,12 +92,8 @@ class Header:
     def backlog(self) -> int | None:
         """How many of the log's frames no checkpoint has copied into the database yet, or None when the
         header cannot be read."""
-        view = self._view
-        if view is None:
-            return None
-        try:
-            index = view[:MAPPED_BYTES]
-        except ValueError:  # closed meanwhile
+        index = self._bytes(MAPPED_BYTES)
+        if index is None:
             return None
         frames = int.from_bytes(index[_MX_FRAME], sys.byteorder)
         return max(frames - int.from_bytes(index[_N_BACKFILL], sys.byteorder), 0)
