@@ -196,6 +196,7 @@ def create_app_from_env() -> App:
         sender.start()
     lifecycle.at_worker_exit(functools.partial(lifecycle.stop_worker, store, sender))
     lifecycle.watch_parent()
+    lifecycle.relay_stop_signals()
     token = config.admin_token()
     admin = Admin(store, token, sender, config.journal_size()) if token else None
     app = create_app(store, observe, limits.install(), admin)

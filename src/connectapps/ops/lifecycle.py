@@ -12,6 +12,7 @@
 - The main process gone without a word (``SIGKILL``, the OOM killer): each worker notices within
   ``PARENT_CHECK_S`` and stops as on ``SIGTERM`` (``watch_parent``), instead of serving the port on its
   own, unsupervised, until someone finds it.
+- A stop signal taken by a busy thread still stops the worker (``relay_stop_signals``).
 """
 
 import logging
@@ -91,8 +92,44 @@ def watch_parent(interval: float = PARENT_CHECK_S) -> threading.Thread:
             time.sleep(interval)
         logs.event(log, logging.WARNING, "orphaned", f"worker {os.getpid()}: its main process {parent} is gone; "
                    "stopping", pid=os.getpid(), parent=parent)
-        os.kill(os.getpid(), signal.SIGTERM)
+        _stop_once(signal.SIGTERM)
 
     watcher = threading.Thread(target=watch, name="parent-watch", daemon=True)
     watcher.start()
     return watcher
+
+
+STOP_SIGNALS = frozenset({signal.SIGINT, signal.SIGTERM})
+_stopping = threading.Lock()
+
+
+def relay_stop_signals() -> threading.Thread:
+    """Make sure a stop signal reaches this worker's main thread, whichever thread the kernel gave it to.
+
+    A signal sent to the process is taken by whichever of its threads next returns to user space; Python
+    runs the handler on the main thread only, at its next bytecode. Granian's main thread sleeps in an
+    ``Event.wait()`` with no timeout, so a ``SIGTERM`` taken by a request thread (likely when the CPU is
+    busy) only raised a flag nobody read: the worker served on until Granian killed it 30 s later, its
+    graceful stop skipped. Python writes each signal's number to the wakeup fd from the thread that took
+    it; this thread reads it and sends the first stop signal on to the main thread itself
+    (``pthread_kill``), which wakes it. Call it from the main thread (``signal.set_wakeup_fd``)."""
+    readable, writable = os.pipe()
+    os.set_blocking(writable, False)
+    signal.set_wakeup_fd(writable, warn_on_full_buffer=False)
+
+    def relay() -> None:
+        while True:
+            for signum in os.read(readable, 64):
+                if signum in STOP_SIGNALS:
+                    _stop_once(signal.Signals(signum))
+
+    relayer = threading.Thread(target=relay, name="stop-signal-relay", daemon=True)
+    relayer.start()
+    return relayer
+
+
+def _stop_once(signum: signal.Signals) -> None:
+    """The stop signal, to the main thread, once per process: the stop is one-way, and Granian's worker
+    signal takes only so many before its ``set()`` blocks (a bounded channel read once)."""
+    if _stopping.acquire(blocking=False):
+        signal.pthread_kill(threading.main_thread().ident or 0, signum)
