@@ -83,7 +83,7 @@ def stop_worker(store: Store, sender: Worker | None) -> None:
 
 
 def watch_parent(interval: float = PARENT_CHECK_S) -> threading.Thread:
-    """Stop this worker (``SIGTERM`` to itself: the graceful stop above) once its main process is gone —
+    """Stop this worker (``SIGTERM`` to its main thread: the graceful stop above) once its main process is gone —
     the worker then has another parent (``init`` or a subreaper). One look every ``interval`` seconds."""
     parent = os.getppid()
 
