@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test lint install bytecode browser pgbouncer node-client cli-client bench clean coverage-doc
+.PHONY: run test lint install bytecode browser pgbouncer valgrind node-client cli-client bench clean coverage-doc
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ pgbouncer:
 		|| { apt-get update >/dev/null && apt-get install -y pgbouncer >/dev/null; }; }
 	@$(PGBOUNCER_BIN) || { echo "make: could not install Debian's pgbouncer" >&2; exit 1; }
 
+# `python -m bench instructions` counts instructions under Valgrind (tests/test_bench_instructions.py).
+valgrind:
+	@command -v valgrind >/dev/null || { apt-get install -y valgrind >/dev/null 2>&1 \
+		|| { apt-get update >/dev/null && apt-get install -y valgrind >/dev/null; }; }
+	@command -v valgrind >/dev/null || { echo "make: could not install Debian's valgrind" >&2; exit 1; }
+
 # The official twilio-node client, pinned by tests/node/package-lock.json.
 NODE_CLIENT := tests/node/node_modules/.package-lock.json
 $(NODE_CLIENT): tests/node/package.json tests/node/package-lock.json
@@ -57,7 +63,7 @@ $(CLI_CLIENT): tests/cli_twilio/package.json tests/cli_twilio/package-lock.json 
 	cd tests/cli_twilio && npm ci --no-audit --no-fund --silent
 cli-client: $(CLI_CLIENT)
 
-test: lint bytecode browser pgbouncer node-client cli-client
+test: lint bytecode browser pgbouncer valgrind node-client cli-client
 	$(BIN)/python -m pytest
 
 # docs/coverage.md from the enumeration the coverage test walks (a test fails when it is stale).

@@ -7,7 +7,9 @@ the same core — and drives both with wrk pinned to the other core: the ceiling
 turn, in alternating rounds; the medians of the rounds and their ratio to the ceiling's are reported,
 with a table, bench/results/*.json and a PNG chart. ``python -m bench profile`` measures the same
 endpoints in-process instead (µs per request and a cProfile; see bench/profile.py); ``python -m bench ab``
-loads two source trees side by side (see bench/ab.py).
+loads two source trees side by side (see bench/ab.py); ``python -m bench instructions`` counts each
+endpoint's machine instructions per request under Valgrind, a figure the host's noise does not move
+(see bench/instructions.py).
 """
 
 import argparse
@@ -213,4 +215,8 @@ if __name__ == "__main__":
         from bench import ab
 
         sys.exit(ab.main(sys.argv[2:]))
+    if sys.argv[1:2] == ["instructions"]:
+        from bench import instructions
+
+        sys.exit(instructions.main(sys.argv[2:]))
     sys.exit(main())
