@@ -45,8 +45,8 @@ def test_without_the_relay_the_main_thread_never_hears_of_it() -> None:
 
 def test_the_relay_sends_one_stop_on_and_not_its_own_echo() -> None:
     """Two stop signals in a row (``SIGINT`` from a terminal, then ``SIGTERM`` from Granian): the relay sends
-    the first on, once, and ignores the rest, its own among them (each reaches the wakeup fd again), so every
-    handler runs once. Granian's worker signal takes only so many before its ``set()`` blocks."""
+    the first on, once, and ignores the rest, its own among them (each reaches the wakeup fd again: sent on
+    each time, they would go round for ever), so every handler runs once."""
     script = """
 import os, signal, threading, time
 from connectapps.ops import lifecycle

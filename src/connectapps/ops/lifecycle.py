@@ -129,7 +129,7 @@ def relay_stop_signals() -> threading.Thread:
 
 
 def _stop_once(signum: signal.Signals) -> None:
-    """The stop signal, to the main thread, once per process: the stop is one-way, and Granian's worker
-    signal takes only so many before its ``set()`` blocks (a bounded channel read once)."""
+    """The stop signal, to the main thread, once per process: the stop is one-way, and the signal sent on
+    reaches the wakeup fd again, which must not send it on again (and so on, for ever)."""
     if _stopping.acquire(blocking=False):
         signal.pthread_kill(threading.main_thread().ident or 0, signum)
