@@ -34,7 +34,6 @@ from bench.databases import SqliteBackend
 from bench.endpoints import Endpoint
 
 CEILING = "ceiling"
-CHOICES = (endpoints.FETCH, endpoints.LIST_FIRST, endpoints.LIST_DEEP, endpoints.UPDATE)
 _REFS = re.compile(r"^==\d+== I\s+refs:\s+([\d,]+)\s*$", re.M)
 
 
@@ -42,7 +41,8 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench instructions", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--apps", type=int, default=1_000, help="Connect Apps seeded (default 1000)")
-    parser.add_argument("--endpoints", nargs="+", choices=CHOICES, default=list(CHOICES))
+    parser.add_argument("--endpoints", nargs="+", choices=endpoints.DEFAULT_ORDER,
+                        default=list(endpoints.DEFAULT_ORDER))
     parser.add_argument("--warmup", type=int, default=200, help="requests before the counted ones (default 200)")
     parser.add_argument("--count", type=int, default=1_000, help="requests counted (default 1000)")
     parser.add_argument("--source", type=Path, help="a src/ folder to count instead of this checkout's")
