@@ -29,31 +29,31 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests bench examples
 	$(BIN)/mypy
 
+# $(call debian,CHECK,PACKAGES): Debian's PACKAGES, installed unless the shell test CHECK passes already
+# (the package lists are updated only if the first try fails); CHECK must pass afterwards.
+define debian
+@$(1) || { apt-get install -y $(2) >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y $(2) >/dev/null; }; }
+@$(1) || { echo "make: could not install Debian's $(2)" >&2; exit 1; }
+endef
+
 # The browser tests drive Debian's Chromium (Playwright cannot download its own here).
 browser:
-	@test -x /usr/bin/chromium || { apt-get install -y chromium >/dev/null 2>&1 \
-		|| { apt-get update >/dev/null && apt-get install -y chromium >/dev/null; }; }
-	@test -x /usr/bin/chromium || { echo "make: could not install Debian's chromium" >&2; exit 1; }
+	$(call debian,test -x /usr/bin/chromium,chromium)
 
 # The PostgreSQL half also runs through a PgBouncer in transaction mode, which the tests start
 # themselves (tests/pgbouncer.py) from Debian's package: only the binary is needed.
 PGBOUNCER_BIN = command -v pgbouncer >/dev/null || test -x /usr/sbin/pgbouncer
 pgbouncer:
-	@$(PGBOUNCER_BIN) || { apt-get install -y pgbouncer >/dev/null 2>&1 \
-		|| { apt-get update >/dev/null && apt-get install -y pgbouncer >/dev/null; }; }
-	@$(PGBOUNCER_BIN) || { echo "make: could not install Debian's pgbouncer" >&2; exit 1; }
+	$(call debian,$(PGBOUNCER_BIN),pgbouncer)
 
 # `python -m bench instructions` counts instructions under Valgrind (tests/test_bench_instructions.py).
 valgrind:
-	@command -v valgrind >/dev/null || { apt-get install -y valgrind >/dev/null 2>&1 \
-		|| { apt-get update >/dev/null && apt-get install -y valgrind >/dev/null; }; }
-	@command -v valgrind >/dev/null || { echo "make: could not install Debian's valgrind" >&2; exit 1; }
+	$(call debian,command -v valgrind >/dev/null,valgrind)
 
 # The official twilio-node client, pinned by tests/node/package-lock.json.
 NODE_CLIENT := tests/node/node_modules/.package-lock.json
 $(NODE_CLIENT): tests/node/package.json tests/node/package-lock.json
-	@command -v npm >/dev/null || { apt-get install -y nodejs npm >/dev/null 2>&1 \
-		|| { apt-get update >/dev/null && apt-get install -y nodejs npm >/dev/null; }; }
+	$(call debian,command -v npm >/dev/null,nodejs npm)
 	cd tests/node && npm ci --no-audit --no-fund --silent
 node-client: $(NODE_CLIENT)
 
