@@ -68,7 +68,12 @@ class AccessLog:
         if not log.isEnabledFor(logging.INFO):
             return
         path = path if len(path) <= PATH_MAX else path[:PATH_MAX] + "…"
-        fields: dict[str, Any] = {
+        entry: dict[str, Any] = {
+            "time": logs.now(),
+            "level": "info",
+            "logger": log.name,
+            "event": "request",
+            "message": f"{method} {path} {status}",
             "request_id": request_id,
             "method": method,
             "path": path,
@@ -80,5 +85,5 @@ class AccessLog:
             "principal_sid": _current.sid,
         }
         if _current.app_sid is not None:
-            fields["connect_app_sid"] = _current.app_sid
-        logs.write_access(log, f"{method} {path} {status}", fields)
+            entry["connect_app_sid"] = _current.app_sid
+        logs.write_access(log, entry)

@@ -135,16 +135,16 @@ def _write(handler: logging.Handler, line: bytes | memoryview) -> None:
             view = view[os.write(fd, view):]
 
 
-def write_access(logger: logging.Logger, message: str, fields: dict[str, Any]) -> None:
-    """The access log's hot path: where its handlers write JSON to a stream, the same line the
-    formatter would make, made without a ``LogRecord`` (a third of the cost) and written with the
-    lines of the next ``ACCESS_FLUSH_S`` (``_AccessLines``); else ``logger.info``."""
+def write_access(logger: logging.Logger, entry: dict[str, Any]) -> None:
+    """The access log's hot path. ``entry`` is the whole line, as the formatter would make it: ``time``
+    (``now()``), ``level``, ``logger``, ``event`` and ``message``, then the request's fields (one dict made
+    once: merging the fields into a second one cost a tenth of the line). Where the log's handlers write
+    JSON to a stream, it is written as it is, without a ``LogRecord`` (a third of the cost), with the lines
+    of the next ``ACCESS_FLUSH_S`` (``_AccessLines``); else it goes through ``logger.info``."""
     if _json_streams_only():
-        entry = {"time": _now(), "level": "info", "logger": logger.name, "event": "request", "message": message,
-                 **fields}
         _access_lines.add(json_line(entry, newline=True))
         return
-    logger.info(message, extra={"event": "request", "fields": fields})
+    logger.info(entry["message"], extra={"event": entry["event"], "fields": entry})  # _entry skips its base keys
 
 
 _checked: tuple[list[logging.Handler], bool] = ([], False)
@@ -166,11 +166,11 @@ _second: tuple[int, str] = (-1, "")
 _milli: tuple[int, str] = (-1, "")
 
 
-def _now() -> str:
+def now() -> str:
     """UTC now as the formatter writes it (``2026-12-05T08:52:02.873+00:00``): the date and time made once
     a second, the whole text once a millisecond (a busy server logs dozens of lines in one)."""
     global _second, _milli
-    milli = int(time.time() * 1000)
+    milli = time.time_ns() // 1_000_000
     if _milli[0] == milli:
         return _milli[1]
     whole = milli // 1000
