@@ -148,7 +148,8 @@ def write_access(logger: logging.Logger, entry: dict[str, Any]) -> None:
         line = orjson.dumps(entry, default=str, option=orjson.OPT_APPEND_NEWLINE)  # json_line, inlined
         _access_lines.add(line if line.isascii() else _one_line(line))
         return
-    logger.info(entry["message"], extra={"event": entry["event"], "fields": entry})  # _entry skips its base keys
+    fields = {key: value for key, value in entry.items() if key not in _BASE_KEYS}  # the record has its own
+    logger.info(entry["message"], extra={"event": entry["event"], "fields": fields})
 
 
 _checked: tuple[list[logging.Handler], bool] = ([], False)
