@@ -56,7 +56,19 @@ def _same(expected: str, given: str) -> bool:
 
 
 def authenticate(store: Store, username: str, password: str) -> Principal:
-    """The caller these credentials prove; constant-time on every token compared."""
+    """The caller these credentials prove; constant-time on every token compared.
+
+    What they proved is remembered by the store (``remembered``) until any account, Connect App,
+    authorization or API key changes, anywhere: a token rotated, a key deleted or an authorization
+    ended stops the credentials on the next request, as when each was read again; a client sends the
+    same credentials on every request, and proving them again was a seventh of a fetch's instructions
+    (docs/benchmarks.md). Only what proved true is kept, keyed by the credentials as the decoded header
+    is (api/base.py): a dict compares a key only on a hash match, which a guess cannot aim at. A guess
+    still costs what it did, and compares in constant time."""
+    return store.remembered(("principal", username, password), lambda: _prove(store, username, password))
+
+
+def _prove(store: Store, username: str, password: str) -> Principal:
     if sids.is_sid(username, sids.KEY):
         return _key_principal(store, username, password)
     account = store.get_account(username) if sids.is_sid(username, sids.ACCOUNT) else None

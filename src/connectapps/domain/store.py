@@ -8,7 +8,7 @@ A new store method goes in the role it belongs to, and its SQL in that role's mi
 
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from connectapps.domain.keys import KeyStore
 from connectapps.domain.listing import Delivery, Grant, Listing, ListQuery
@@ -28,6 +28,8 @@ from connectapps.domain.models import (
 from connectapps.domain.resources.records import Match, Resource
 from connectapps.domain.snapshots import SeedStore, SnapshotStore
 
+T = TypeVar("T")
+
 
 class SchemaStore(Protocol):
     """The database itself: migrations, the request scope, the connection."""
@@ -44,6 +46,12 @@ class SchemaStore(Protocol):
 
     def end_request(self) -> None:
         """Called as each HTTP request ends."""
+        ...
+
+    def remembered(self, key: tuple[str, ...], make: Callable[[], T]) -> T:
+        """``make()``, or a backend with a cache keeps what it gave for ``key`` as long as it keeps records:
+        until any account, Connect App, authorization or API key changes. For values made from those
+        records alone (domain/access.py: the caller a request's credentials prove)."""
         ...
 
     def close(self) -> None: ...

@@ -41,6 +41,10 @@ class SqlBase(ABC):
     def end_request(self) -> None:  # noqa: B027 - an optional hook
         """Nothing to release."""
 
+    def remembered(self, key: tuple[str, ...], make: Callable[[], R]) -> R:
+        """No cache: made every time."""
+        return make()
+
     def ping(self) -> None:
         """One trivial round trip: raises if the database does not answer."""
         self._query("SELECT 1")

@@ -29,8 +29,11 @@ PAGE_SIZE_KEPT = 100
 
 
 _PAGES = "CN-pages"  # the Connect Apps list pages
+_MADE = "made"  # values made from the records of all four tables (``remembered``)
 # The tables cached entries come from, and the kinds (first item of a cache key) a write to each drops.
-_KINDS = {"accounts": ("AC",), "connect_apps": ("CN", _PAGES), "authorizations": ("AU",), "api_keys": ("SK",)}
+_KINDS = {"accounts": ("AC", _MADE), "connect_apps": ("CN", _PAGES, _MADE), "authorizations": ("AU", _MADE),
+          "api_keys": ("SK", _MADE)}
+_ABSENT = object()
 _WRITTEN = re.compile(r"(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+(\w+)\s", re.IGNORECASE)
 
 
@@ -98,6 +101,24 @@ class CachedSqlStore(SqlStore):
             if len(records) >= limit:  # bounded per kind, checked only when one is added
                 records.clear()
             records[key] = value
+        return value
+
+    def remembered(self, key: tuple[str, ...], make: Callable[[], T]) -> T:
+        """What ``make()`` gave for ``key`` before, in this thread, if no account, Connect App, authorization
+        or API key has changed since, anywhere; else ``make()``, kept with the records (not if it raises)."""
+        if not self.cache_enabled:
+            return make()
+        state = self._cache
+        if not state.validated:
+            self._validate()
+        made = state.entries[_MADE]
+        value = made.get(key, _ABSENT)
+        if value is not _ABSENT:
+            return value  # type: ignore[return-value]
+        value = make()
+        if len(made) >= CACHE_MAX_ENTRIES:
+            made.clear()
+        made[key] = value
         return value
 
     def get_account(self, sid: str) -> Account | None:
