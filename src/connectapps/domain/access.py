@@ -61,7 +61,7 @@ def authenticate(store: Store, username: str, password: str) -> Principal:
     What they proved is remembered by the store (``remembered``) until any account, Connect App,
     authorization or API key changes, anywhere: a token rotated, a key deleted or an authorization
     ended stops the credentials on the next request, as when each was read again; a client sends the
-    same credentials on every request, and proving them again was a seventh of a fetch's instructions
+    same credentials on every request, and proving them again was a ninth of a fetch's instructions
     (docs/benchmarks.md). Only what proved true is kept, keyed by the credentials as the decoded header
     is (api/base.py): a dict compares a key only on a hash match, which a guess cannot aim at. A guess
     still costs what it did, and compares in constant time."""
