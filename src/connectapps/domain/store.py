@@ -49,7 +49,7 @@ class SchemaStore(Protocol):
         ...
 
     def remembered(self, key: tuple[str, ...], make: Callable[[], T]) -> T:
-        """``make()``, or a backend with a cache keeps what it gave for ``key`` as long as it keeps records:
+        """What ``make()`` gives; a backend with a cache keeps it under ``key`` as long as it keeps its records:
         until any account, Connect App, authorization or API key changes. For values made from those
         records alone (domain/access.py: the caller a request's credentials prove)."""
         ...

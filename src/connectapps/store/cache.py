@@ -6,7 +6,8 @@ PostgreSQL's WAL insert position. If it moved, the thread's cache is dropped. So
 is never older than the last commit before the request began, whichever thread, process or
 machine made it. A thread's own writes also drop its cache (SQLite's data_version does not
 count a connection's own commits): the records of the table a single statement writes, or every
-record for a transaction or a statement this cannot read.
+record for a transaction or a statement this cannot read. Values made from the records (``remembered``:
+the caller a request's credentials prove) are dropped with the records of any of their tables.
 """
 
 import re
