@@ -9,7 +9,8 @@ with a table, bench/results/*.json and a PNG chart. ``python -m bench profile`` 
 endpoints in-process instead (µs per request and a cProfile; see bench/profile.py); ``python -m bench ab``
 loads two source trees side by side (see bench/ab.py); ``python -m bench instructions`` counts each
 endpoint's machine instructions per request under Valgrind, a figure the host's noise does not move
-(see bench/instructions.py).
+(see bench/instructions.py); ``python -m bench floor`` serves each path's store work alone beside it, the
+most the path could reach (see bench/floor.py).
 """
 
 import argparse
@@ -215,6 +216,10 @@ if __name__ == "__main__":
         from bench import ab
 
         sys.exit(ab.main(sys.argv[2:]))
+    if sys.argv[1:2] == ["floor"]:
+        from bench import floor
+
+        sys.exit(floor.main(sys.argv[2:]))
     if sys.argv[1:2] == ["instructions"]:
         from bench import instructions
 

@@ -40,8 +40,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
                         "/tmp/a/src after `git archive <commit> src | tar -x -C /tmp/a`")
     parser.add_argument("--b", type=Path, default=common.ROOT / "src", help="tree B's src/ folder "
                         "(default: this checkout's)")
-    parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--apps", type=int, default=1_000, help="Connect Apps seeded (default 1000)")
+    common.add_dataset_arguments(parser)
     parser.add_argument("--duration", type=float, default=4.0, help="seconds per run (default 4)")
     parser.add_argument("--warmup", type=float, default=1.0,
                         help="warm-up seconds of each side before each endpoint's rounds (default 1; 0: none)")

@@ -18,6 +18,12 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
+def add_dataset_arguments(parser: argparse.ArgumentParser) -> None:
+    """The database one command seeds: its engine and how many apps."""
+    parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--apps", type=int, default=1_000, help="Connect Apps seeded (default 1000)")
+
+
 def add_load_arguments(parser: argparse.ArgumentParser, *, rounds: int, endpoint_names: Sequence[str]) -> None:
     """The options both commands take the same way (defaults of rounds and endpoints aside)."""
     parser.add_argument("--rounds", type=int, default=rounds,

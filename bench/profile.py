@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench import endpoints, resources, servers
+from bench import common, endpoints, resources, servers
 from bench.databases import DEFAULT_POSTGRES_URL, POSTGRES_URL_ENV, Backend, PostgresBackend, SqliteBackend
 from bench.endpoints import Endpoint
 
@@ -33,8 +33,7 @@ CEILING = "ceiling"
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench profile", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
-    parser.add_argument("--apps", type=int, default=1_000, help="Connect Apps seeded (default 1000)")
+    common.add_dataset_arguments(parser)
     parser.add_argument("--requests", type=int, default=300, help="requests per batch (default 300)")
     parser.add_argument("--batches", type=int, default=7, help="batches per endpoint; the median counts (default 7)")
     choices = [n for n in endpoints.ALL if n != endpoints.HEALTH]

@@ -58,8 +58,16 @@ def measure(wrk_path: str, settings: wrk.WrkSettings, warmup_s: float, rounds: i
             server: Server, built: Sequence[Endpoint], scripts: dict[str, Path],
             label: tuple[str, int, int]) -> list[Row]:
     """The ceiling and ``built`` in alternating rounds; one Row each (medians), the ceiling's first."""
+    order = [(e, server) for e in built]
+    return measure_order(wrk_path, settings, warmup_s, rounds, ceiling, order, scripts, label)
+
+
+def measure_order(wrk_path: str, settings: wrk.WrkSettings, warmup_s: float, rounds: int, ceiling: Server,
+                  measured: Sequence[tuple[Endpoint, Server]], scripts: dict[str, Path],
+                  label: tuple[str, int, int]) -> list[Row]:
+    """The ceiling, then each endpoint on its own server, in alternating rounds; one Row each (medians)."""
     hello = Endpoint(endpoints.CEILING, ("/",))
-    order = [(hello, ceiling), *((e, server) for e in built)]
+    order = [(hello, ceiling), *measured]
     for endpoint, target in order:
         check(target, endpoint)
     runs: dict[str, list[wrk.WrkResult]] = {e.name: [] for e, _ in order}

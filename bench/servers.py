@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+from bench import floor_app
+
 ROOT = Path(__file__).resolve().parent.parent
 CONNECTAPPS = [sys.executable, "-m", "connectapps"]
 START_TIMEOUT_S = 60.0
@@ -104,6 +106,7 @@ class Server:
         self.extra = extra  # more ``serve`` flags
         self.cores = cores  # ``taskset -c`` list the server's processes are pinned to (None: not pinned)
         self.source = source  # a src/ folder to run connectapps from instead of this checkout's
+        self.env: dict[str, str] = {}  # more environment for the command
         self.port = 0
         self.started = 0.0
         self.start_seconds = 0.0
@@ -143,7 +146,7 @@ class Server:
         if self.cores is not None:
             command = ["taskset", "-c", self.cores, *command]  # workers inherit the affinity
         self.started = time.perf_counter()
-        env = dict(os.environ)
+        env = {**os.environ, **self.env}
         if self.source is not None:  # another copy of the code (a "before" measurement)
             env["PYTHONPATH"] = str(self.source)
         with self.log_path.open("ab") as log:
@@ -224,6 +227,19 @@ class CeilingServer(Server):
         return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
                 "--port", str(self.port), "--workers", "1", "--blocking-threads", str(self.threads),
                 "--no-ws", "bench.ceiling:app"]
+
+
+class FloorServer(CeilingServer):
+    """The floor (bench/floor_app.py) on ``database_url`` under Granian: one worker, ``threads`` blocking
+    threads (as many as ``connectapps serve`` gives its worker on that database)."""
+
+    def __init__(self, database_url: str, log_path: Path, threads: int, cores: str | None = None) -> None:
+        super().__init__(log_path, threads, cores=cores)
+        self.env = {floor_app.DATABASE_ENV: database_url}
+
+    def command(self) -> list[str]:
+        granian = super().command()[3:-1]  # after ``python -m granian``, before the ceiling's app
+        return [sys.executable, "-m", "bench.floor_app", *granian, "bench.floor_app:app"]
 
 
 def request(base_url: str, path: str, *, method: str = "GET", headers: dict[str, str] | None = None,

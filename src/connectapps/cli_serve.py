@@ -75,9 +75,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     store.close()
     checks = config.sign_in_concurrency()
     os.environ[config.SIGNIN_CONCURRENCY_ENV] = str(checks)
-    sqlite = url.startswith("sqlite:")
-    # Threads that wait on password checks (at most ``checks``) must leave others to answer the API.
-    threads = args.blocking_threads or (checks + 1 if sqlite else max(4, checks + 2))
+    threads = args.blocking_threads or default_blocking_threads(url, checks)
     logs.event(log, logging.INFO, "start", f"serving on {args.host}:{args.port} with {args.workers} worker(s)",
                host=args.host, port=args.port, workers=args.workers, database=opening.redact(url),
                cpu_policy="batch" if batch else "normal")
@@ -100,6 +98,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
             shutil.rmtree(run, ignore_errors=True)
     logs.event(log, logging.INFO, "stop", "stopped")
     return 0
+
+
+def default_blocking_threads(url: str, checks: int) -> int:
+    """A worker's request threads: those that wait on password checks (at most ``checks``) must leave others
+    to answer the API; on PostgreSQL more, as a thread waits for each round trip."""
+    return checks + 1 if url.startswith("sqlite:") else max(4, checks + 2)
 
 
 def _granian(args: argparse.Namespace, threads: int, log_config: dict[str, Any]) -> None:

@@ -1,0 +1,112 @@
+"""``python -m bench floor``: how far each path could rise if all our work above the store cost nothing.
+
+It seeds one database and serves it three ways at once, all pinned to the same core with wrk on the other:
+the ceiling (bench/ceiling.py), the floor (bench/floor_app.py: the ceiling plus the store's calls of the
+path and nothing else) and ``connectapps serve``. In alternating rounds it loads the ceiling, then for each
+path its floor and the server, and reports both ratios to the ceiling and the server's share of its floor.
+
+A floor's ratio is the most the path can reach while the store does what it does for each request: where
+it sits under a target, the target asks for a different store, not for a faster request path above it.
+"""
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import common, dataset, endpoints, report, rounds, wrk
+from bench.databases import Backend, PostgresBackend, SqliteBackend
+from bench.endpoints import Endpoint
+from bench.report import Row, human_count
+from bench.servers import CeilingServer, FloorServer, Server
+from connectapps import config
+from connectapps.cli_serve import default_blocking_threads
+
+PATHS = (endpoints.FETCH, endpoints.UPDATE)
+"""The paths whose store work the floor app knows: a fetch and an update of one Connect App."""
+FLOOR = "floor-"
+
+
+def parse_args(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench floor", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    common.add_dataset_arguments(parser)
+    common.add_load_arguments(parser, rounds=3, endpoint_names=PATHS)
+    parser.add_argument("--duration", type=float, default=4.0, help="seconds per run (default 4)")
+    parser.add_argument("--warmup", type=float, default=1.0, help="warm-up seconds before the first round (default 1)")
+    args = parser.parse_args(argv)
+    if unknown := set(args.endpoints) - set(PATHS):
+        parser.error(f"the floor knows only {', '.join(PATHS)}, not {', '.join(sorted(unknown))}")
+    common.settle(args)
+    return args
+
+
+def order(built: Sequence[Endpoint], floor: Server, server: Server) -> list[tuple[Endpoint, Server]]:
+    """Each path's floor, then the path itself on the server: the two runs a ratio of them compares."""
+    pairs: list[tuple[Endpoint, Server]] = []
+    for endpoint in built:
+        pairs += [(replace(endpoint, name=FLOOR + endpoint.name), floor), (endpoint, server)]
+    return pairs
+
+
+def shares(rows: Sequence[Row]) -> dict[str, float]:
+    """Each path's req/s over its floor's (1.0: all the path's cost is the store's)."""
+    by_name = {row.endpoint: row.rps for row in rows}
+    return {name: by_name[name] / by_name[FLOOR + name] for name in by_name
+            if not name.startswith(FLOOR) and by_name.get(FLOOR + name)}
+
+
+def bench(args: argparse.Namespace, wrk_path: str, backend: Backend, tmp: Path) -> list[Row]:
+    with backend.fresh(human_count(args.apps)) as url:
+        data = dataset.prepare(backend, url, args.apps, args.endpoint_names, tmp,
+                               extra=[Endpoint(endpoints.CEILING, ("/",))])
+        scripts = {**data.scripts, **{FLOOR + e.name: data.scripts[e.name] for e in data.built}}
+        threads = default_blocking_threads(url, config.sign_in_concurrency())
+        settings = wrk.WrkSettings(threads=1, connections=args.connections, duration_s=args.duration,
+                                   cores=args.wrk_cores)
+        with (Server(url, 1, tmp / "server.log", tuple(args.serve_flag), cores=args.server_cores) as server,
+              FloorServer(url, tmp / "floor.log", threads, cores=args.server_cores) as floor,
+              CeilingServer(tmp / "ceiling.log", 1, cores=args.server_cores) as ceiling):
+            print(f"the floor on {threads} blocking threads, as serve's worker", flush=True)
+            return rounds.measure_order(wrk_path, settings, args.warmup, args.rounds, ceiling,
+                                        order(data.built, floor, server), scripts, (backend.name, args.apps, 1))
+
+
+def main(argv: Sequence[str]) -> int:
+    args = parse_args(argv)
+    wrk_path = common.find_wrk()
+    if wrk_path is None:
+        return 2
+    if args.backend == "postgres" and (why := PostgresBackend(args.postgres_url).reachable()) is not None:
+        print(f"error: PostgreSQL not usable at {args.postgres_url}: {why}", file=sys.stderr)
+        return 2
+    started, load_before = datetime.now(UTC), common.load_average()
+    notice = common.core_notice(args)
+    print("\n".join(filter(None, (notice, common.load_warning()))), flush=True)
+    with tempfile.TemporaryDirectory(prefix="connectapps-floor-") as tmp_name:
+        tmp = Path(tmp_name)
+        backend: Backend = PostgresBackend(args.postgres_url) if args.backend == "postgres" else SqliteBackend(tmp)
+        rows = bench(args, wrk_path, backend, tmp)
+    found = shares(rows)
+    print("\npath     server/ceiling  floor/ceiling  server/floor")
+    for name, share in found.items():
+        ratio = {row.endpoint: row.ratio or 0.0 for row in rows}
+        print(f"{name:8} {ratio[name]:14.2f} {ratio[FLOOR + name]:14.2f} {share:13.2f}")
+    print(f"\n{notice}")
+    path = args.results_dir / "floor-latest.json"
+    report.write_document(path, {
+        "started": started.isoformat(timespec="seconds"), "finished": datetime.now(UTC).isoformat(timespec="seconds"),
+        "command": common.command_line(["floor", *argv]), "git": common.git_state(), "backend": args.backend,
+        "apps": args.apps, "load_average": {"before": load_before, "after": common.load_average()},
+        "machine": common.machine(), "cores": {"servers": args.server_cores, "wrk": args.wrk_cores},
+        "rows": [asdict(row) for row in rows], "server_over_floor": found,
+    })
+    print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

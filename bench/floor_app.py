@@ -1,0 +1,80 @@
+"""The floor: the ceiling app (bench/ceiling.py) plus the store's own work for one request of a path, and
+nothing else: no authentication, no form, no validation, no rendering of the record, no access line.
+
+The ceiling is what a request costs when the application does nothing; the floor is what it costs when
+the application does only what the storage layer does for it. A path's ratio cannot rise above its floor's
+while it makes those calls for each request, so a floor under a target says that no work taken out of the
+rest of our code can reach it. Served like the ceiling (``python -m granian --interface wsgi
+bench.floor_app:app``, started through ``python -m bench.floor_app`` so that its threads run under serve's
+CPU policy), on the database ``CONNECTAPPS_BENCH_FLOOR_DATABASE`` names, with the store that
+``connectapps serve`` would open on it:
+
+- a GET of ``/2010-04-01/Accounts/AC…/ConnectApps/CN….json``: the per-request coherence check
+  (``begin_request``: on PostgreSQL one round trip for the WAL position; on SQLite a read of shared memory);
+- a POST to it: that check, then ``update_connect_app`` with FriendlyName (SQLite: ``UPDATE … RETURNING``
+  under the process's writer lock, the checkpointer woken as it would be; PostgreSQL: the same statement
+  in autocommit, a commit that flushes the WAL).
+"""
+
+import os
+import re
+import sys
+import threading
+from datetime import UTC, datetime
+from typing import Any
+
+import falcon
+
+from bench.ceiling import BODY
+
+DATABASE_ENV = "CONNECTAPPS_BENCH_FLOOR_DATABASE"
+INSTANCE = re.compile(r"/2010-04-01/Accounts/(AC[0-9a-f]{32})/ConnectApps/(CN[0-9a-f]{32})\.json")
+
+
+_opened: list[Any] = []
+_opening = threading.Lock()
+
+
+def _store() -> Any:
+    """The one store of this process, opened by the first request (importing this module opens nothing)."""
+    if _opened:
+        return _opened[0]
+    with _opening:
+        if not _opened:
+            from connectapps.store import open_store
+
+            url = os.environ.get(DATABASE_ENV)
+            if not url:
+                raise RuntimeError(f"{DATABASE_ENV} names no database")
+            _opened.append(open_store(url))
+        return _opened[0]
+
+
+def floor(req: falcon.Request, resp: falcon.Response, **params: Any) -> None:
+    """An app's path: the store's work for it; any other path (the health check's): the ceiling's hello."""
+    found = INSTANCE.fullmatch(req.path)
+    if found is not None:
+        _stored(_store(), req.method, *found.groups())
+    resp.content_type = "application/json"
+    resp.data = BODY
+
+
+def _stored(store: Any, method: str, account_sid: str, sid: str) -> None:
+    store.begin_request()
+    try:
+        if method == "POST" and store.update_connect_app(
+                account_sid, sid, {"friendly_name": "bench"}, datetime.now(UTC)) is None:
+            raise falcon.HTTPNotFound()
+    finally:
+        store.end_request()
+
+
+app = falcon.App()
+app.add_sink(floor, "/")
+
+
+if __name__ == "__main__":  # serve's CPU policy (its threads inherit it through exec), then Granian's command
+    from connectapps import serving
+
+    serving.apply_cpu_policy(serving.cpu_policy())
+    os.execv(sys.executable, [sys.executable, "-m", "granian", *sys.argv[1:]])

@@ -1,0 +1,122 @@
+"""``python -m bench floor`` (bench/floor.py, bench/floor_app.py): the ceiling's hello plus the store's work
+for one request of a path, and nothing else; on every backend, called in-process and served by Granian."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import falcon.testing
+import pytest
+from bench import floor, floor_app, servers
+from bench.ceiling import BODY
+from bench.endpoints import Endpoint
+from bench.report import Row
+from bench.wrk import WrkResult
+
+from connectapps import serving
+from connectapps.domain import accounts, connect_apps
+from connectapps.domain.models import Account, ConnectApp, PageRequest
+from connectapps.domain.store import Store
+from connectapps.store import open_store
+
+
+@pytest.fixture
+def app_of(store: Store) -> tuple[Account, ConnectApp]:
+    account = accounts.create(store, "floor", None)
+    return account, connect_apps.create(store, account.sid, {"friendly_name": "before"})
+
+
+@pytest.fixture
+def client(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[falcon.testing.TestClient]:
+    monkeypatch.setenv(floor_app.DATABASE_ENV, database_url)
+    monkeypatch.setattr(floor_app, "_opened", [])  # this test's own store, opened by its first request
+    yield falcon.testing.TestClient(floor_app.app)
+    for opened in floor_app._opened:
+        opened.close()
+
+
+def path(account_sid: str, sid: str) -> str:
+    return f"/2010-04-01/Accounts/{account_sid}/ConnectApps/{sid}.json"
+
+
+def test_a_post_writes_the_update_and_answers_the_ceilings_body(
+    client: falcon.testing.TestClient, store: Store, app_of: tuple[Account, ConnectApp],
+) -> None:
+    account, app = app_of
+    answer = client.simulate_post(path(account.sid, app.sid), body="FriendlyName=ignored")
+    assert (answer.status_code, answer.content) == (200, BODY)
+    written = store.get_connect_app(account.sid, app.sid)
+    assert written is not None
+    assert (written.friendly_name, written.version) == ("bench", app.version + 1)
+    assert written.date_updated >= app.date_updated
+
+
+def test_a_get_reads_nothing_into_the_answer_and_changes_nothing(
+    client: falcon.testing.TestClient, store: Store, app_of: tuple[Account, ConnectApp],
+) -> None:
+    account, app = app_of
+    answer = client.simulate_get(path(account.sid, app.sid))
+    assert (answer.status_code, answer.content) == (200, BODY)
+    assert store.get_connect_app(account.sid, app.sid) == app
+
+
+def test_an_unknown_app_is_404_and_other_paths_are_the_ceilings_hello(
+    client: falcon.testing.TestClient, store: Store, app_of: tuple[Account, ConnectApp],
+) -> None:
+    account, app = app_of
+    assert client.simulate_post(path(account.sid, "CN" + "0" * 32)).status_code == 404
+    assert client.simulate_post(path("AC" + "0" * 32, app.sid)).status_code == 404  # another account's app
+    assert store.get_connect_app(account.sid, app.sid) == app
+    assert (client.simulate_get("/health").content, client.simulate_get("/anything").status_code) == (BODY, 200)
+
+
+def test_without_a_database_the_floor_opens_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(floor_app.DATABASE_ENV, raising=False)
+    monkeypatch.setattr(floor_app, "_opened", [])
+    with pytest.raises(RuntimeError, match=floor_app.DATABASE_ENV):
+        floor_app._store()
+
+
+def test_served_by_granian_under_serves_cpu_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(serving.CPU_POLICY_ENV, raising=False)  # serve's default: batch
+    url = f"sqlite:///{tmp_path / 'floor.db'}"
+    seed = servers.seed(url, 3)
+    store = open_store(url)
+    try:
+        app = store.list_connect_apps(seed.account_sid, PageRequest(3)).items[0]
+        with servers.FloorServer(url, tmp_path / "floor.log", threads=2) as served:
+            status, body = servers.request(served.base_url, path(seed.account_sid, app.sid), method="POST")
+            assert (status, body) == (200, BODY)
+            processes = [int(proc.name) for proc, _ in served._processes()]
+            assert len(processes) >= 2  # Granian's main process and its worker
+            assert {os.sched_getscheduler(pid) for pid in processes} == {os.SCHED_BATCH}
+        written = store.get_connect_app(seed.account_sid, app.sid)
+    finally:
+        store.close()
+    assert written is not None and (written.friendly_name, written.version) == ("bench", app.version + 1)
+
+
+def test_each_path_is_measured_beside_its_floor() -> None:
+    fetch, update = Endpoint("fetch", ("/a",)), Endpoint("update", ("/b",), method="POST")
+    the_floor, the_server = object(), object()
+    pairs = floor.order([fetch, update], the_floor, the_server)  # type: ignore[arg-type]
+    assert [(e.name, e.paths, e.method, s) for e, s in pairs] == [
+        ("floor-fetch", ("/a",), "GET", the_floor), ("fetch", ("/a",), "GET", the_server),
+        ("floor-update", ("/b",), "POST", the_floor), ("update", ("/b",), "POST", the_server),
+    ]
+
+
+def row(name: str, rps: float) -> Row:
+    result = WrkResult(requests=1, duration_s=1.0, rps=rps, p50_ms=1, p75_ms=1, p90_ms=1, p99_ms=1)
+    return Row.of("sqlite", 1_000, 1, name, result, 40_000)
+
+
+def test_shares_are_each_paths_rate_over_its_floors() -> None:
+    rows = [row("ceiling", 40_000), row("floor-fetch", 30_000), row("fetch", 24_000), row("update", 1_000)]
+    assert floor.shares(rows) == {"fetch": pytest.approx(0.8)}  # update has no floor in these rows
+
+
+def test_only_the_paths_the_floor_knows_are_accepted() -> None:
+    assert floor.parse_args(["--endpoints", "update"]).endpoint_names == ("update",)
+    with pytest.raises(SystemExit):
+        floor.parse_args(["--endpoints", "list-first"])
