@@ -96,7 +96,7 @@ def main(argv: Sequence[str]) -> int:
         ratio = {row.endpoint: row.ratio or 0.0 for row in rows}
         print(f"{name:8} {ratio[name]:14.2f} {ratio[FLOOR + name]:14.2f} {share:13.2f}")
     print(f"\n{notice}")
-    path = args.results_dir / "floor-latest.json"
+    path = args.results_dir / f"floor-{args.backend}-latest.json"
     report.write_document(path, {
         "started": started.isoformat(timespec="seconds"), "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": common.command_line(["floor", *argv]), "git": common.git_state(), "backend": args.backend,
