@@ -13,7 +13,10 @@ CPU policy), on the database ``CONNECTAPPS_BENCH_FLOOR_DATABASE`` names, with th
   (``begin_request``: on PostgreSQL one round trip for the WAL position; on SQLite a read of shared memory);
 - a POST to it: that check, then ``update_connect_app`` with FriendlyName (SQLite: ``UPDATE … RETURNING``
   under the process's writer lock, the checkpointer woken as it would be; PostgreSQL: the same statement
-  in autocommit, a commit that flushes the WAL).
+  in autocommit, a commit that flushes the WAL);
+- a GET of ``/2010-04-01/Accounts/AC…/ConnectApps.json``: the check, then the first page's (SID, version)
+  pairs, as a list page reads them (``list_connect_app_versions``: from the store's page cache until
+  something commits, else one indexed query). The query string is not read: always the first page of 50.
 """
 
 import os
@@ -26,9 +29,12 @@ from typing import Any
 import falcon
 
 from bench.ceiling import BODY
+from connectapps.domain.models import PageRequest
 
 DATABASE_ENV = "CONNECTAPPS_BENCH_FLOOR_DATABASE"
 INSTANCE = re.compile(r"/2010-04-01/Accounts/(AC[0-9a-f]{32})/ConnectApps/(CN[0-9a-f]{32})\.json")
+LIST = re.compile(r"/2010-04-01/Accounts/(AC[0-9a-f]{32})/ConnectApps\.json")
+PAGE_SIZE = 50
 
 
 _opened: list[Any] = []
@@ -51,10 +57,11 @@ def _store() -> Any:
 
 
 def floor(req: falcon.Request, resp: falcon.Response, **params: Any) -> None:
-    """An app's path: the store's work for it; any other path (the health check's): the ceiling's hello."""
-    found = INSTANCE.fullmatch(req.path)
-    if found is not None:
+    """An app's or the list's path: the store's work for it; any other (the health check's): the ceiling's hello."""
+    if (found := INSTANCE.fullmatch(req.path)) is not None:
         _stored(_store(), req.method, *found.groups())
+    elif (listed := LIST.fullmatch(req.path)) is not None:
+        _listed(_store(), listed.group(1))
     resp.content_type = "application/json"
     resp.data = BODY
 
@@ -64,6 +71,15 @@ def _stored(store: Any, method: str, account_sid: str, sid: str) -> None:
     try:
         if method == "POST" and store.update_connect_app(
                 account_sid, sid, {"friendly_name": "bench"}, datetime.now(UTC)) is None:
+            raise falcon.HTTPNotFound()
+    finally:
+        store.end_request()
+
+
+def _listed(store: Any, account_sid: str) -> None:
+    store.begin_request()
+    try:
+        if not store.list_connect_app_versions(account_sid, PageRequest(PAGE_SIZE)).items:
             raise falcon.HTTPNotFound()
     finally:
         store.end_request()

@@ -4,6 +4,7 @@ for one request of a path, and nothing else; on every backend, called in-process
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import falcon.testing
 import pytest
@@ -60,6 +61,28 @@ def test_a_get_reads_nothing_into_the_answer_and_changes_nothing(
     assert store.get_connect_app(account.sid, app.sid) == app
 
 
+def test_a_list_reads_the_first_pages_sids_and_versions_and_answers_the_ceilings_body(
+    client: falcon.testing.TestClient, store: Store, app_of: tuple[Account, ConnectApp],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    account, _ = app_of
+    listing = f"/2010-04-01/Accounts/{account.sid}/ConnectApps.json"
+    answer = client.simulate_get(listing)  # opens the floor's store
+    assert (answer.status_code, answer.content) == (200, BODY)
+    opened, asked = floor_app._opened[0], []
+    reads = opened.list_connect_app_versions
+
+    def recorded(account_sid: str, request: PageRequest) -> Any:
+        asked.append(request)
+        return reads(account_sid, request)
+
+    monkeypatch.setattr(opened, "list_connect_app_versions", recorded)
+    assert client.simulate_get(listing, query_string="PageSize=5").status_code == 200
+    assert asked == [PageRequest(floor_app.PAGE_SIZE)]  # the first page of 50, whatever the query
+    other = accounts.create(store, "no apps", None)
+    assert client.simulate_get(f"/2010-04-01/Accounts/{other.sid}/ConnectApps.json").status_code == 404
+
+
 def test_an_unknown_app_is_404_and_other_paths_are_the_ceilings_hello(
     client: falcon.testing.TestClient, store: Store, app_of: tuple[Account, ConnectApp],
 ) -> None:
@@ -98,11 +121,13 @@ def test_served_by_granian_under_serves_cpu_policy(tmp_path: Path, monkeypatch: 
 
 def test_each_path_is_measured_beside_its_floor() -> None:
     fetch, update = Endpoint("fetch", ("/a",)), Endpoint("update", ("/b",), method="POST")
+    page = Endpoint("list-first", ("/c",), expect_items=50)
     the_floor, the_server = object(), object()
-    pairs = floor.order([fetch, update], the_floor, the_server)  # type: ignore[arg-type]
-    assert [(e.name, e.paths, e.method, s) for e, s in pairs] == [
-        ("floor-fetch", ("/a",), "GET", the_floor), ("fetch", ("/a",), "GET", the_server),
-        ("floor-update", ("/b",), "POST", the_floor), ("update", ("/b",), "POST", the_server),
+    pairs = floor.order([fetch, page, update], the_floor, the_server)  # type: ignore[arg-type]
+    assert [(e.name, e.paths, e.method, e.expect_items, s) for e, s in pairs] == [
+        ("floor-fetch", ("/a",), "GET", None, the_floor), ("fetch", ("/a",), "GET", None, the_server),
+        ("floor-list-first", ("/c",), "GET", None, the_floor), ("list-first", ("/c",), "GET", 50, the_server),
+        ("floor-update", ("/b",), "POST", None, the_floor), ("update", ("/b",), "POST", None, the_server),
     ]
 
 
@@ -118,5 +143,6 @@ def test_shares_are_each_paths_rate_over_its_floors() -> None:
 
 def test_only_the_paths_the_floor_knows_are_accepted() -> None:
     assert floor.parse_args(["--endpoints", "update"]).endpoint_names == ("update",)
+    assert floor.parse_args([]).endpoint_names == ("fetch", "list-first", "update")
     with pytest.raises(SystemExit):
-        floor.parse_args(["--endpoints", "list-first"])
+        floor.parse_args(["--endpoints", "list-deep-90"])
