@@ -24,12 +24,15 @@ import re
 import sys
 import threading
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import falcon
 
 from bench.ceiling import BODY
 from connectapps.domain.models import PageRequest
+
+if TYPE_CHECKING:
+    from connectapps.domain.store import Store
 
 DATABASE_ENV = "CONNECTAPPS_BENCH_FLOOR_DATABASE"
 INSTANCE = re.compile(r"/2010-04-01/Accounts/(AC[0-9a-f]{32})/ConnectApps/(CN[0-9a-f]{32})\.json")
@@ -37,11 +40,11 @@ LIST = re.compile(r"/2010-04-01/Accounts/(AC[0-9a-f]{32})/ConnectApps\.json")
 PAGE_SIZE = 50
 
 
-_opened: list[Any] = []
+_opened: list["Store"] = []
 _opening = threading.Lock()
 
 
-def _store() -> Any:
+def _store() -> "Store":
     """The one store of this process, opened by the first request (importing this module opens nothing)."""
     if _opened:
         return _opened[0]
@@ -66,7 +69,7 @@ def floor(req: falcon.Request, resp: falcon.Response, **params: Any) -> None:
     resp.data = BODY
 
 
-def _stored(store: Any, method: str, account_sid: str, sid: str) -> None:
+def _stored(store: "Store", method: str, account_sid: str, sid: str) -> None:
     store.begin_request()
     try:
         if method == "POST" and store.update_connect_app(
@@ -76,7 +79,7 @@ def _stored(store: Any, method: str, account_sid: str, sid: str) -> None:
         store.end_request()
 
 
-def _listed(store: Any, account_sid: str) -> None:
+def _listed(store: "Store", account_sid: str) -> None:
     store.begin_request()
     try:
         if not store.list_connect_app_versions(account_sid, PageRequest(PAGE_SIZE)).items:
