@@ -89,6 +89,7 @@ class PostgresStore(CachedSqlStore):
         "(version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
     )
     record_migration_sql = "INSERT INTO schema_migrations (version) VALUES (?)"
+    lock_for_rewrite_sql = "LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE"  # readers go on; writers wait
     table_exists_sql = (
         "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = ?"
     )

@@ -4,6 +4,13 @@ Rows are copied as stored (text, integers, nulls), so a restore writes back exac
 read. Tables are written parents first and deleted children first, inside one transaction: a
 reader sees the old records or the new ones, never a mix. A table added by a later migration
 joins ``DATA_TABLES``.
+
+Other writers wait while a restore or a reset deletes: on PostgreSQL a row written meanwhile could
+otherwise refer to a parent that is being deleted (a callback sender's attempt did: the delete of
+``callbacks`` then broke the attempt's foreign key), so the transaction first locks every data table
+against writes (``lock_for_rewrite_sql``), parents first, as a callback's sender takes them. A writer that
+held a child table while it waited for a parent would deadlock with it, and PostgreSQL would fail one of
+the two. SQLite has one writer at a time already.
 """
 
 from datetime import datetime
@@ -44,6 +51,10 @@ def _rows_in_order(table: Table[Any], rows: list[list[object]]) -> list[list[obj
 
 
 class SnapshotSql(SqlBase, SnapshotStore):
+    lock_for_rewrite_sql: str | None = None
+    """A statement that keeps other writers out of ``{tables}`` until the transaction ends (None: the
+    backend's write transactions already exclude each other)."""
+
     def save_snapshot(self, name: str, now: datetime) -> Snapshot:
         with self._transaction() as run:
             data = {table.name: [list(row) for row in run(table.select, ())] for table in DATA_TABLES}
@@ -71,8 +82,9 @@ class SnapshotSql(SqlBase, SnapshotStore):
         with self._transaction() as run:
             self._delete_all(run)
 
-    @staticmethod
-    def _delete_all(run: Run) -> None:
+    def _delete_all(self, run: Run) -> None:
+        if self.lock_for_rewrite_sql is not None:
+            run(self.lock_for_rewrite_sql.format(tables=", ".join(table.name for table in DATA_TABLES)), ())
         for table in reversed(DATA_TABLES):
             run(f"DELETE FROM {table.name}", ())
 
