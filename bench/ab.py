@@ -24,7 +24,7 @@ from types import FrameType
 from typing import Any
 
 from bench import common, dataset, endpoints, report, rounds, servers, wrk
-from bench.databases import Backend, PostgresBackend, SqliteBackend
+from bench.databases import Backend
 from bench.endpoints import Endpoint
 from bench.report import human_count
 from bench.servers import Server
@@ -238,9 +238,7 @@ def main(argv: Sequence[str]) -> int:
             return 2
         servers.compile_bytecode(tree)
         print(f"tree {side}: {tree}")
-    backend_is_postgres = args.backend == "postgres"
-    if backend_is_postgres and (why := PostgresBackend(args.postgres_url).reachable()) is not None:
-        print(f"error: PostgreSQL not usable at {args.postgres_url}: {why}", file=sys.stderr)
+    if common.backend_unusable(args):
         return 2
     signal.signal(signal.SIGTERM, _terminated)
     started = datetime.now(UTC)
@@ -255,7 +253,7 @@ def main(argv: Sequence[str]) -> int:
     try:
         with tempfile.TemporaryDirectory(prefix="connectapps-ab-") as tmp_name:
             tmp = Path(tmp_name)
-            backend: Backend = PostgresBackend(args.postgres_url) if backend_is_postgres else SqliteBackend(tmp)
+            backend = common.dataset_backend(args, tmp)
             bench(args, wrk_path, backend, tmp, measured, info)
     except (Exception, KeyboardInterrupt) as exc:
         failure = exc

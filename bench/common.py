@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import endpoints, wrk
-from bench.databases import DEFAULT_POSTGRES_URL, POSTGRES_URL_ENV
+from bench.databases import DEFAULT_POSTGRES_URL, POSTGRES_URL_ENV, Backend, PostgresBackend, SqliteBackend
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -22,6 +22,19 @@ def add_dataset_arguments(parser: argparse.ArgumentParser) -> None:
     """The database one command seeds: its engine and how many apps."""
     parser.add_argument("--backend", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--apps", type=int, default=1_000, help="Connect Apps seeded (default 1000)")
+
+
+def dataset_backend(args: argparse.Namespace, folder: Path) -> Backend:
+    """The engine ``--backend`` names: a SQLite file in ``folder``, or a database on ``--postgres-url``."""
+    return PostgresBackend(args.postgres_url) if args.backend == "postgres" else SqliteBackend(folder)
+
+
+def backend_unusable(args: argparse.Namespace) -> bool:
+    """Whether ``--backend postgres`` cannot reach its server (after saying why); SQLite always can."""
+    if args.backend != "postgres" or (why := PostgresBackend(args.postgres_url).reachable()) is None:
+        return False
+    print(f"error: PostgreSQL not usable at {args.postgres_url}: {why}", file=sys.stderr)
+    return True
 
 
 def add_load_arguments(parser: argparse.ArgumentParser, *, rounds: int, endpoint_names: Sequence[str]) -> None:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import common, dataset, endpoints, report, rounds, wrk
-from bench.databases import Backend, PostgresBackend, SqliteBackend
+from bench.databases import Backend
 from bench.endpoints import Endpoint
 from bench.report import Row, human_count
 from bench.servers import CeilingServer, FloorServer, Server
@@ -81,16 +81,14 @@ def main(argv: Sequence[str]) -> int:
     wrk_path = common.find_wrk()
     if wrk_path is None:
         return 2
-    if args.backend == "postgres" and (why := PostgresBackend(args.postgres_url).reachable()) is not None:
-        print(f"error: PostgreSQL not usable at {args.postgres_url}: {why}", file=sys.stderr)
+    if common.backend_unusable(args):
         return 2
     started, load_before = datetime.now(UTC), common.load_average()
     notice = common.core_notice(args)
     print("\n".join(filter(None, (notice, common.load_warning()))), flush=True)
     with tempfile.TemporaryDirectory(prefix="connectapps-floor-") as tmp_name:
         tmp = Path(tmp_name)
-        backend: Backend = PostgresBackend(args.postgres_url) if args.backend == "postgres" else SqliteBackend(tmp)
-        rows = bench(args, wrk_path, backend, tmp)
+        rows = bench(args, wrk_path, common.dataset_backend(args, tmp), tmp)
     found = shares(rows)
     print("\npath     server/ceiling  floor/ceiling  server/floor")
     for name, share in found.items():

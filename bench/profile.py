@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import common, endpoints, resources, servers
-from bench.databases import DEFAULT_POSTGRES_URL, POSTGRES_URL_ENV, Backend, PostgresBackend, SqliteBackend
+from bench.databases import DEFAULT_POSTGRES_URL, POSTGRES_URL_ENV, Backend
 from bench.endpoints import Endpoint
 
 Wsgi = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -148,7 +148,7 @@ def main(argv: Sequence[str]) -> int:
     print(f"{args.backend}, {args.apps:,} apps, median of {args.batches} batches of {args.requests} requests, "
           f"load average {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory(prefix="connectapps-profile-") as tmp:
-        backend: Backend = SqliteBackend(Path(tmp)) if args.backend == "sqlite" else PostgresBackend(args.postgres_url)
+        backend = common.dataset_backend(args, Path(tmp))
         with backend.fresh("profile") as url:
             run(args, backend, url)
     return 0

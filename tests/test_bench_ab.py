@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from bench import ab, common, servers
+from bench.databases import PostgresBackend, SqliteBackend
 from bench.wrk import WrkResult
 
 # A worker whose command name holds spaces and parentheses: the fields count from the last ")".
@@ -93,3 +94,16 @@ def test_a_folder_without_the_package_is_refused(tmp_path: Path, capsys: pytest.
     with pytest.raises(SystemExit):
         ab.parse_args(["--a", str(tmp_path)])  # e.g. the archive's root instead of its src/
     assert "holds no connectapps package" in capsys.readouterr().err
+
+
+def test_the_backend_named_is_the_one_seeded_and_an_unreachable_one_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    sqlite = ab.parse_args(["--a", str(common.ROOT / "src")])
+    assert isinstance(common.dataset_backend(sqlite, tmp_path), SqliteBackend)
+    assert common.backend_unusable(sqlite) is False
+    postgres = ab.parse_args(["--a", str(common.ROOT / "src"), "--backend", "postgres",
+                              "--postgres-url", "postgresql://postgres@127.0.0.1:1/postgres"])
+    assert isinstance(common.dataset_backend(postgres, tmp_path), PostgresBackend)
+    assert common.backend_unusable(postgres) is True
+    assert "PostgreSQL not usable at postgresql://postgres@127.0.0.1:1/postgres" in capsys.readouterr().err
