@@ -90,9 +90,9 @@ def main(argv: Sequence[str]) -> int:
         tmp = Path(tmp_name)
         rows = bench(args, wrk_path, common.dataset_backend(args, tmp), tmp)
     found = shares(rows)
+    ratio = {row.endpoint: row.ratio or 0.0 for row in rows}
     print("\npath     server/ceiling  floor/ceiling  server/floor")
     for name, share in found.items():
-        ratio = {row.endpoint: row.ratio or 0.0 for row in rows}
         print(f"{name:8} {ratio[name]:14.2f} {ratio[FLOOR + name]:14.2f} {share:13.2f}")
     print(f"\n{notice}")
     path = args.results_dir / f"floor-{args.backend}-latest.json"

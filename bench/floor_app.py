@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import falcon
 
 from bench.ceiling import BODY
+from bench.endpoints import PAGE_SIZE
 from connectapps.domain.models import PageRequest
 
 if TYPE_CHECKING:
@@ -37,7 +38,6 @@ if TYPE_CHECKING:
 DATABASE_ENV = "CONNECTAPPS_BENCH_FLOOR_DATABASE"
 INSTANCE = re.compile(r"/2010-04-01/Accounts/(AC[0-9a-f]{32})/ConnectApps/(CN[0-9a-f]{32})\.json")
 LIST = re.compile(r"/2010-04-01/Accounts/(AC[0-9a-f]{32})/ConnectApps\.json")
-PAGE_SIZE = 50
 
 
 _opened: list["Store"] = []

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from bench import floor_app
-
 ROOT = Path(__file__).resolve().parent.parent
 CONNECTAPPS = [sys.executable, "-m", "connectapps"]
 START_TIMEOUT_S = 60.0
@@ -219,27 +217,31 @@ class Server:
 class CeilingServer(Server):
     """The ceiling (bench/ceiling.py) under Granian: one worker, ``threads`` blocking threads."""
 
+    launcher = "granian"  # the module ``python -m`` runs with Granian's options
+    target = "bench.ceiling:app"
+
     def __init__(self, log_path: Path, threads: int, cores: str | None = None) -> None:
         super().__init__("", 1, log_path, cores=cores)
         self.threads = threads
 
     def command(self) -> list[str]:
-        return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
+        return [sys.executable, "-m", self.launcher, "--interface", "wsgi", "--host", "127.0.0.1",
                 "--port", str(self.port), "--workers", "1", "--blocking-threads", str(self.threads),
-                "--no-ws", "bench.ceiling:app"]
+                "--no-ws", self.target]
 
 
 class FloorServer(CeilingServer):
     """The floor (bench/floor_app.py) on ``database_url`` under Granian: one worker, ``threads`` blocking
     threads (as many as ``connectapps serve`` gives its worker on that database)."""
 
-    def __init__(self, database_url: str, log_path: Path, threads: int, cores: str | None = None) -> None:
-        super().__init__(log_path, threads, cores=cores)
-        self.env = {floor_app.DATABASE_ENV: database_url}
+    launcher = "bench.floor_app"  # serve's CPU policy, then Granian
+    target = "bench.floor_app:app"
 
-    def command(self) -> list[str]:
-        granian = super().command()[3:-1]  # after ``python -m granian``, before the ceiling's app
-        return [sys.executable, "-m", "bench.floor_app", *granian, "bench.floor_app:app"]
+    def __init__(self, database_url: str, log_path: Path, threads: int, cores: str | None = None) -> None:
+        from bench.floor_app import DATABASE_ENV  # the app's module imports the store's models: only here
+
+        super().__init__(log_path, threads, cores=cores)
+        self.env = {DATABASE_ENV: database_url}
 
 
 def request(base_url: str, path: str, *, method: str = "GET", headers: dict[str, str] | None = None,

@@ -8,7 +8,7 @@ from typing import Any
 
 import falcon.testing
 import pytest
-from bench import floor, floor_app, servers
+from bench import endpoints, floor, floor_app, servers
 from bench.ceiling import BODY
 from bench.endpoints import Endpoint
 from bench.report import Row
@@ -78,7 +78,7 @@ def test_a_list_reads_the_first_pages_sids_and_versions_and_answers_the_ceilings
 
     monkeypatch.setattr(opened, "list_connect_app_versions", recorded)
     assert client.simulate_get(listing, query_string="PageSize=5").status_code == 200
-    assert asked == [PageRequest(floor_app.PAGE_SIZE)]  # the first page of 50, whatever the query
+    assert asked == [PageRequest(endpoints.PAGE_SIZE)]  # the first page of 50, whatever the query
     other = accounts.create(store, "no apps", None)
     assert client.simulate_get(f"/2010-04-01/Accounts/{other.sid}/ConnectApps.json").status_code == 404
 
