@@ -10,10 +10,12 @@ endpoints in-process instead (µs per request and a cProfile; see bench/profile.
 loads two source trees side by side (see bench/ab.py); ``python -m bench instructions`` counts each
 endpoint's machine instructions per request under Valgrind, a figure the host's noise does not move
 (see bench/instructions.py); ``python -m bench floor`` serves each path's store work alone beside it, the
-most the path could reach (see bench/floor.py).
+most the path could reach (see bench/floor.py); ``python -m bench write`` measures what group commit and
+fewer indexes would save a SQLite update (see bench/write.py).
 """
 
 import argparse
+import importlib
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -207,21 +209,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 1 if errors else 0
 
 
+SUBCOMMANDS = ("profile", "ab", "floor", "instructions", "write")  # each a module of bench with its own main(argv)
+
+
 if __name__ == "__main__":
-    if sys.argv[1:2] == ["profile"]:
-        from bench import profile
-
-        sys.exit(profile.main(sys.argv[2:]))
-    if sys.argv[1:2] == ["ab"]:
-        from bench import ab
-
-        sys.exit(ab.main(sys.argv[2:]))
-    if sys.argv[1:2] == ["floor"]:
-        from bench import floor
-
-        sys.exit(floor.main(sys.argv[2:]))
-    if sys.argv[1:2] == ["instructions"]:
-        from bench import instructions
-
-        sys.exit(instructions.main(sys.argv[2:]))
+    if sys.argv[1:2] and sys.argv[1] in SUBCOMMANDS:
+        sys.exit(importlib.import_module(f"bench.{sys.argv[1]}").main(sys.argv[2:]))
     sys.exit(main())
