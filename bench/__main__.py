@@ -81,8 +81,10 @@ def measure_server(args: argparse.Namespace, wrk_path: str, backend: Backend, se
         print(f"  serve answered its first 200 after {server.start_seconds:.2f}s", flush=True)
         rows += rounds.measure(wrk_path, settings, args.warmup, args.rounds, ceiling, server, built, scripts,
                                (backend.name, seed.apps, workers))
-        starts[-1]["rss_mib_after_load"] = round(server.rss_mib(), 1)
-        print(f"  largest server process after the load: {starts[-1]['rss_mib_after_load']} MiB RSS", flush=True)
+        memory = server.memory()
+        starts[-1].update(memory.as_json())
+        print(f"  largest server process after the load: {memory.rss_mib:.1f} MiB RSS, {memory.anon_mib:.1f} MiB "
+              "of it its own (anonymous)", flush=True)
 
 
 def bench_dataset(args: argparse.Namespace, wrk_path: str, backend: Backend, apps: int, tmp: Path,

@@ -174,7 +174,7 @@ def bench(args: argparse.Namespace, wrk_path: str, backend: Backend, tmp: Path, 
                 print(f"\n{endpoint.name}: {endpoints.DESCRIPTIONS[endpoint.name]}", flush=True)
                 measured[endpoint.name] = {side: [] for side in SIDES}
                 measure(args, wrk_path, sides, endpoint, data.scripts[endpoint.name], measured[endpoint.name])
-            info["rss_mib_after_load"] = {side: round(s.rss_mib(), 1) for side, s in sides.items()}
+            info["memory_after_load"] = {side: s.memory().as_json() for side, s in sides.items()}
 
 
 def rounds_table(runs: Runs) -> str:

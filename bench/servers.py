@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -29,6 +30,39 @@ class Seed:
     auth_token: str
     apps: int
     seconds: float
+
+
+@dataclass(frozen=True)
+class Memory:
+    """A process's resident set (``VmRSS``, what the issue's target counts) and the part of it that is its
+    own (``RssAnon``). The rest is the files it maps, its libraries, and how much of those is counted depends
+    on the host's page cache, not on the process: the same idle worker read 53.8 MiB in a newly installed
+    checkout and 48.0 MiB after ``echo 3 > /proc/sys/vm/drop_caches`` (docs/benchmarks.md)."""
+
+    rss_mib: float
+    anon_mib: float
+
+    def as_json(self) -> dict[str, float]:
+        return {"rss_mib_after_load": round(self.rss_mib, 1), "rss_anon_mib_after_load": round(self.anon_mib, 1)}
+
+
+def status_memory(status: str) -> Memory:
+    """The memory of a /proc/PID/status text (its ``VmRSS`` and ``RssAnon`` lines, in kB)."""
+    fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+    kib = {name: int(fields[name].split()[0]) for name in ("VmRSS", "RssAnon")}
+    return Memory(kib["VmRSS"] / 1024, kib["RssAnon"] / 1024)
+
+
+def largest_memory(entries: Iterable[Path]) -> Memory:
+    """The memory of the process with the largest resident set among ``entries`` (/proc/PID folders);
+    processes that end meanwhile, or have no memory of their own, are passed over."""
+    found = [Memory(0.0, 0.0)]
+    for entry in entries:
+        try:
+            found.append(status_memory((entry / "status").read_text()))
+        except (OSError, KeyError, IndexError, ValueError):
+            continue
+    return max(found, key=lambda memory: memory.rss_mib)
 
 
 def compile_bytecode(source: Path | None = None) -> None:
@@ -162,17 +196,9 @@ class Server:
             time.sleep(0.02)
         raise RuntimeError(f"server not healthy after {START_TIMEOUT_S:.0f}s:\n{self.log_tail()}")
 
-    def rss_mib(self) -> float:
-        """The largest resident set among the server's processes (the master and its workers)."""
-        largest = 0
-        for entry, _ in self._processes():
-            try:
-                for line in (entry / "status").read_text().splitlines():
-                    if line.startswith("VmRSS:"):
-                        largest = max(largest, int(line.split()[1]))
-            except (OSError, IndexError, ValueError):
-                continue
-        return largest / 1024
+    def memory(self) -> "Memory":
+        """The resident set of the largest of the server's processes (the master and its workers)."""
+        return largest_memory(entry for entry, _ in self._processes())
 
     def cpu_seconds(self) -> float:
         """The CPU time (user + system) the server's processes have used so far, summed over the group;

@@ -35,6 +35,25 @@ def test_group_processes_finds_this_process_and_its_cpu_time() -> None:
     assert all(int(servers.stat_fields(line)[2]) == os.getpgrp() for line in found.values())
 
 
+STATUS = "Name:\tgranian\nVmPeak:\t 912000 kB\nVmRSS:\t   55296 kB\nRssAnon:\t   36864 kB\nRssFile:\t   18432 kB\n"
+
+
+def test_status_memory_reads_the_resident_set_and_its_anonymous_part() -> None:
+    assert servers.status_memory(STATUS) == servers.Memory(54.0, 36.0)
+    assert servers.Memory(54.0, 36.0).as_json() == {"rss_mib_after_load": 54.0, "rss_anon_mib_after_load": 36.0}
+
+
+def test_largest_memory_is_the_largest_resident_set_and_passes_over_the_unreadable(tmp_path: Path) -> None:
+    small, large, gone = tmp_path / "1", tmp_path / "2", tmp_path / "3"
+    small.mkdir()
+    large.mkdir()
+    (small / "status").write_text(STATUS.replace("55296", "1024").replace("36864", "512"))
+    (large / "status").write_text(STATUS)
+    assert servers.largest_memory([small, gone, large]) == servers.Memory(54.0, 36.0)
+    mine = servers.largest_memory([Path("/proc/self")])
+    assert 0 < mine.anon_mib < mine.rss_mib
+
+
 def test_sides_take_turns_going_first() -> None:
     assert [ab.round_order(n) for n in range(4)] == [("A", "B"), ("B", "A"), ("A", "B"), ("B", "A")]
 
