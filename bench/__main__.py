@@ -83,7 +83,7 @@ def measure_server(args: argparse.Namespace, wrk_path: str, backend: Backend, se
                                (backend.name, seed.apps, workers))
         memory = server.memory()
         starts[-1].update(memory.as_json())
-        print(f"  largest server process after the load: {memory.rss_mib:.1f} MiB RSS, {memory.anon_mib:.1f} MiB "
+        print(f"  largest worker after the load: {memory.rss_mib:.1f} MiB RSS, {memory.anon_mib:.1f} MiB "
               "of it its own (anonymous)", flush=True)
 
 

@@ -197,8 +197,10 @@ class Server:
         raise RuntimeError(f"server not healthy after {START_TIMEOUT_S:.0f}s:\n{self.log_tail()}")
 
     def memory(self) -> "Memory":
-        """The resident set of the largest of the server's processes (the master and its workers)."""
-        return largest_memory(entry for entry, _ in self._processes())
+        """The memory of the largest worker (the issue's target is a worker's): the server's processes but
+        its main one, the group's leader, which serves no request and maps more library files than any."""
+        leader = Path(f"/proc/{self.process.pid}") if self.process is not None else None
+        return largest_memory(entry for entry, _ in self._processes() if entry != leader)
 
     def cpu_seconds(self) -> float:
         """The CPU time (user + system) the server's processes have used so far, summed over the group;

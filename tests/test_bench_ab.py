@@ -2,6 +2,9 @@
 µs per request, the order of the sides, the per-round ratios and medians, and its options."""
 
 import os
+import signal
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -52,6 +55,36 @@ def test_largest_memory_is_the_largest_resident_set_and_passes_over_the_unreadab
     assert servers.largest_memory([small, gone, large]) == servers.Memory(54.0, 36.0)
     mine = servers.largest_memory([Path("/proc/self")])
     assert 0 < mine.anon_mib < mine.rss_mib
+
+
+# A main process holding 64 MiB that forks a worker holding ~none, both staying a while, in a group of their own.
+LEADER_AND_WORKER = """
+import os, sys, time
+held = bytearray(64 * 1024 * 1024)  # zero pages: written below, so that they are resident
+for at in range(0, len(held), 4096):
+    held[at] = 1
+if os.fork() == 0:
+    del held
+    time.sleep(30)
+    os._exit(0)
+print("ready", flush=True)
+time.sleep(30)
+"""
+
+
+def test_a_servers_memory_is_its_largest_workers_not_its_main_processes(tmp_path: Path) -> None:
+    server = servers.Server("sqlite:///unused.db", 1, tmp_path / "log")
+    server.process = subprocess.Popen([sys.executable, "-c", LEADER_AND_WORKER], stdout=subprocess.PIPE,
+                                      start_new_session=True)
+    try:
+        assert server.process.stdout is not None and server.process.stdout.readline() == b"ready\n"
+        leader = servers.largest_memory([Path(f"/proc/{server.process.pid}")])
+        assert leader.anon_mib > 64
+        worker = server.memory()
+        assert 0 < worker.rss_mib < leader.rss_mib - 60
+    finally:
+        os.killpg(server.process.pid, signal.SIGKILL)
+        server.process.wait()
 
 
 def test_sides_take_turns_going_first() -> None:
