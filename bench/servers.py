@@ -196,7 +196,7 @@ class Server:
             time.sleep(0.02)
         raise RuntimeError(f"server not healthy after {START_TIMEOUT_S:.0f}s:\n{self.log_tail()}")
 
-    def memory(self) -> "Memory":
+    def memory(self) -> Memory:
         """The memory of the largest worker (the issue's target is a worker's): the server's processes but
         its main one, the group's leader, which serves no request and maps more library files than any."""
         leader = Path(f"/proc/{self.process.pid}") if self.process is not None else None

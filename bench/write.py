@@ -2,15 +2,15 @@
 before either is built — several requests' updates committed in one transaction (group commit), and fewer
 indexes to move with each update.
 
-Each SQLite update is its own transaction today, and moves three indexes besides the table's row. This mode
-seeds a database as ``python -m bench`` does, copies it twice (as it is, and without the two indexes a
-FriendlyName update moves: ``DROPPED``), and on each copy runs ``--updates`` updates of randomly chosen apps
-(the same apps in the same order on both) through the store ``connectapps serve`` opens on it: one
-``update_connect_app`` per transaction, then ``--batches`` of them in one transaction (the store's own
-``BEGIN IMMEDIATE`` … ``COMMIT``). It prints the process's CPU µs per update (the checkpointer's thread
-included), the median of ``--passes`` alternating passes, beside the ceiling app's in-process µs per
-request (bench/ceiling.py; the same figure as ``python -m bench profile``'s). What it leaves out: the
-hand-off a real group commit would add, HTTP, and the rest of the request.
+Each SQLite update is its own transaction today, and moves two of the table's four indexes besides its row
+(``DROPPED``; SQLite leaves alone an index none of whose columns changed). This mode seeds a database as
+``python -m bench`` does, copies it twice (as it is, and without those two), and on each copy runs
+``--updates`` updates of randomly chosen apps (the same apps in the same order on both) through the store
+``connectapps serve`` opens on it: one ``update_connect_app`` per transaction, then ``--batches`` of them in
+one transaction (the store's own ``BEGIN IMMEDIATE`` … ``COMMIT``). It prints the process's CPU µs per update
+(the checkpointer's thread included), the median of ``--passes`` alternating passes, beside the ceiling app's
+in-process µs per request (bench/ceiling.py; the same figure as ``python -m bench profile``'s). What it leaves
+out: the hand-off a real group commit would add, HTTP, and the rest of the request.
 
 A batch is also bounded by how many updates are in flight at once: one per request thread (``serve``'s
 ``--blocking-threads``).
