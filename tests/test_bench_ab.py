@@ -58,6 +58,8 @@ def test_largest_memory_is_the_largest_resident_set_and_passes_over_the_unreadab
 
 
 # A main process holding 64 MiB that forks a worker holding ~none, both staying a while, in a group of their own.
+# The worker says it is ready once it has let go of what it inherited (said by the main process, it raced the
+# worker's ``del``, and the worker could still count the inherited pages).
 LEADER_AND_WORKER = """
 import os, sys, time
 held = bytearray(64 * 1024 * 1024)  # zero pages: written below, so that they are resident
@@ -65,9 +67,9 @@ for at in range(0, len(held), 4096):
     held[at] = 1
 if os.fork() == 0:
     del held
+    print("ready", flush=True)
     time.sleep(30)
     os._exit(0)
-print("ready", flush=True)
 time.sleep(30)
 """
 
