@@ -195,6 +195,13 @@ def rounds_table(runs: Runs) -> str:
     return "\n".join(report.aligned(header, lines, set(range(2, len(header)))))
 
 
+def memory_line(memory: dict[str, dict[str, float]]) -> str:
+    """Each side's largest worker after the load, as the JSON records it."""
+    sides = (f"{side} {m['rss_mib_after_load']} MiB ({m['rss_anon_mib_after_load']} anonymous)"
+             for side, m in memory.items())
+    return "largest worker after the load: " + ", ".join(sides)
+
+
 def summary_table(measured: dict[str, Runs]) -> str:
     """One line per endpoint: the medians of each side and both B/A figures."""
     header = ("endpoint", "A req/s", "B req/s", "B/A medians", "median B/A", "A µs/req", "B µs/req", "B/A µs",
@@ -264,6 +271,8 @@ def main(argv: Sequence[str]) -> int:
         print(f"\n{name}:\n{rounds_table(runs)}")
     if complete:
         print(f"\n{summary_table(complete)}")
+    if "memory_after_load" in info:
+        print(f"\n{memory_line(info['memory_after_load'])}")
     print("\nB/A medians = B's median req/s over A's; median B/A = the median of the rounds' B/A (each round's two "
           "runs seconds apart); µs/req = the server's CPU time (all its processes) per request completed.")
     print(notice)

@@ -89,6 +89,12 @@ def test_a_servers_memory_is_its_largest_workers_not_its_main_processes(tmp_path
         server.process.wait()
 
 
+def test_the_memory_line_names_each_sides_worker() -> None:
+    memory = {"A": servers.Memory(57.34, 44.01).as_json(), "B": servers.Memory(55.9, 42.66).as_json()}
+    assert ab.memory_line(memory) == ("largest worker after the load: A 57.3 MiB (44.0 anonymous), "
+                                      "B 55.9 MiB (42.7 anonymous)")
+
+
 def test_sides_take_turns_going_first() -> None:
     assert [ab.round_order(n) for n in range(4)] == [("A", "B"), ("B", "A"), ("A", "B"), ("B", "A")]
 
