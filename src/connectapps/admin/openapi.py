@@ -2,13 +2,12 @@
 Twilio's (tagged ``connectapps-admin``, under a Bearer security scheme of their own); when it is off,
 the document is Twilio's alone, as before."""
 
-from functools import cache
 from typing import Any
 
 import falcon
 import orjson
 
-from connectapps.api.resources.openapi import OpenApi, document
+from connectapps.api.resources.openapi import KeptCompressed, OpenApi, document
 from connectapps.wire import render
 
 SCHEME = "connectappsAdmin"
@@ -76,14 +75,16 @@ PATHS: dict[str, Any] = {
 }
 
 
-@cache
-def with_admin() -> bytes:
+def _with_admin() -> bytes:
     source = orjson.loads(document())
     components = source.setdefault("components", {})
     components.setdefault("securitySchemes", {})[SCHEME] = {"type": "http", "scheme": "bearer",
                                                             "description": "The admin token (docs/testing.md)"}
     source["paths"] = {**source["paths"], **PATHS}
     return render.encode(source)
+
+
+with_admin = KeptCompressed(_with_admin)
 
 
 class OpenApiWithAdmin(OpenApi):
