@@ -27,7 +27,7 @@ _NOBODY: Principal = (None, None, None)
 
 
 class _Current(threading.local):
-    principal: Principal = _NOBODY  # one attribute: each read of a thread-local costs as much as a dict
+    principal: Principal = _NOBODY  # one attribute, read once: a thread-local's read costs 300-570 instructions
 
 
 _current = _Current()

@@ -217,7 +217,7 @@ class _AccessLines:
                 _write_all(line)
             return
         while True:
-            self._lock.acquire()  # not ``with``: its __exit__ call costs as much again (bench instructions)
+            self._lock.acquire()  # not ``with``: ~2,000 instructions against ~900 (docs/benchmarks.md)
             try:
                 end = self._used + len(line)
                 if end <= ACCESS_BUFFER_MAX:
