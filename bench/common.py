@@ -97,8 +97,24 @@ def git_state() -> dict[str, Any]:
     return {"commit": git("rev-parse", "HEAD") or None, "src_modified": bool(git("status", "--porcelain", "src"))}
 
 
-def machine() -> dict[str, Any]:
-    return {"cpu_count": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()}
+def machine(cpuinfo: Path = Path("/proc/cpuinfo")) -> dict[str, Any]:
+    """What the run was made on. The CPU's model too: the same code read 10-25% lower ratios on one host than
+    on another, the ceiling faster and the server not (docs/benchmarks.md, ninth session)."""
+    return {"cpu_count": os.cpu_count(), "cpu_model": cpu_model(cpuinfo), "platform": platform.platform(),
+            "python": platform.python_version()}
+
+
+def cpu_model(cpuinfo: Path) -> str | None:
+    """The first ``model name`` of a /proc/cpuinfo text, or None where there is none (or no such file)."""
+    try:
+        text = cpuinfo.read_text(errors="replace")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        name, _, value = line.partition(":")
+        if name.strip() == "model name":
+            return value.strip()
+    return None
 
 
 def command_line(arguments: Sequence[str]) -> str:
