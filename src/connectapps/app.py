@@ -184,7 +184,7 @@ def preload() -> None:
     from is let go, as nothing else reads it, the rest is frozen out of the collector's sight, in the server
     process and in theirs, and the heap's free pages are given back."""
     served_operations()
-    openapi.document()
+    openapi.document.compressed()
     spec.document.cache_clear()  # 0.7-1.1 MiB less in every worker (docs/benchmarks.md, eighth session)
     gc.collect()
     gc.freeze()
