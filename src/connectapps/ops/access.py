@@ -21,13 +21,14 @@ PATH_MAX = 512
 UNMATCHED = "(unmatched)"
 
 
-Principal = tuple[str | None, str | None, str | None]
-"""(kind, SID, Connect App SID) of a request's principal, as the access line names them."""
-_NOBODY: Principal = (None, None, None)
+_Noted = tuple[str | None, str | None, str | None]
+"""(kind, SID, Connect App SID) of a request's principal as ``note_principal`` keeps it for the line (not
+domain/access.py's ``Principal``, which it is made from)."""
+_NOBODY: _Noted = (None, None, None)
 
 
 class _Current(threading.local):
-    principal: Principal = _NOBODY  # one attribute, read once: a thread-local's read costs 300-570 instructions
+    principal: _Noted = _NOBODY  # one attribute, read once: a thread-local's read costs 300-570 instructions
 
 
 _current = _Current()
