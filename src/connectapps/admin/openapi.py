@@ -89,5 +89,4 @@ with_admin = KeptCompressed(_with_admin)
 
 class OpenApiWithAdmin(OpenApi):
     def on_get(self, req: falcon.Request, resp: falcon.Response) -> None:
-        resp.content_type = render.JSON
-        resp.data = with_admin()
+        with_admin.answer(req, resp)

@@ -8,13 +8,10 @@ generated from the same enumeration and must be current.
 """
 
 import hashlib
-import json
-import zlib
 from pathlib import Path
 
 import pytest
 
-from connectapps.api.resources.openapi import KeptCompressed
 from connectapps.api.resources.routing import SpecPath, route
 from connectapps.app import create_app
 from connectapps.domain.resources import spec
@@ -85,20 +82,3 @@ def test_openapi_publishes_what_is_served(server: Server) -> None:
 def test_coverage_doc_is_current() -> None:
     written = (Path(__file__).resolve().parents[3] / "docs" / "coverage.md").read_text(encoding="utf-8")
     assert written == coverage_doc.render(), "docs/coverage.md is stale: run `make coverage-doc`"
-
-
-def test_a_kept_document_is_built_once_held_compressed_and_given_whole() -> None:
-    """/openapi.json's 1.1 MB live compressed in every worker (KeptCompressed): each caller still gets
-    the whole document, and it is built only once."""
-    built: list[bytes] = []
-
-    def build() -> bytes:
-        built.append(json.dumps({"paths": {f"/{n}": {"get": {"operationId": f"Op{n}"}} for n in range(5_000)}})
-                     .encode())
-        return built[-1]
-
-    document = KeptCompressed(build)
-    first, second = document(), document()
-    assert first == second == built[0] and len(built) == 1
-    held = document.compressed()
-    assert zlib.decompress(held) == built[0] and len(held) < len(built[0]) / 4
