@@ -2,8 +2,9 @@
 
 It seeds one database and serves it three ways at once, all pinned to the same core with wrk on the other:
 the ceiling (bench/ceiling.py), the floor (bench/floor_app.py: the ceiling plus the store's calls of the
-path and nothing else) and ``connectapps serve``. In alternating rounds it loads the ceiling, then for each
-path its floor and the server, and reports both ratios to the ceiling and the server's share of its floor.
+path and nothing else; for the list, an answer as long as the server's first page) and ``connectapps
+serve``. In alternating rounds it loads the ceiling, then for each path its floor and the server, and
+reports both ratios to the ceiling and the server's share of its floor.
 
 A floor's ratio is the most the path can reach while the store does what it does for each request: where
 it sits under a target, the target asks for a different store, not for a faster request path above it.
@@ -21,7 +22,7 @@ from bench import common, dataset, endpoints, report, rounds, wrk
 from bench.databases import Backend
 from bench.endpoints import Endpoint
 from bench.report import Row, human_count
-from bench.servers import CeilingServer, FloorServer, Server
+from bench.servers import CeilingServer, FloorServer, Server, request
 from connectapps import config
 from connectapps.cli_serve import default_blocking_threads
 
@@ -45,12 +46,24 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
 
 
 def order(built: Sequence[Endpoint], floor: Server, server: Server) -> list[tuple[Endpoint, Server]]:
-    """Each path's floor, then the path itself on the server: the two runs a ratio of them compares. The
-    floor answers the ceiling's body, so a list's floor is not checked for the page's items."""
+    """Each path's floor, then the path itself on the server: the two runs a ratio of them compares. A
+    floor answers no record (the list's, padding as long as the page), so its items are not checked."""
     pairs: list[tuple[Endpoint, Server]] = []
     for endpoint in built:
         pairs += [(replace(endpoint, name=FLOOR + endpoint.name, expect_items=None), floor), (endpoint, server)]
     return pairs
+
+
+def first_page_bytes(server: Server, built: Sequence[Endpoint]) -> int:
+    """The length of the server's answer to the list's first page, which the list's floor answers as many
+    bytes of (0 if the list is not measured)."""
+    listed = [endpoint for endpoint in built if endpoint.name == endpoints.LIST_FIRST]
+    if not listed:
+        return 0
+    status, body = request(server.base_url, listed[0].paths[0], headers=dict(listed[0].headers))
+    if status != 200:
+        raise RuntimeError(f"the first page answered {status}: {body[:200]!r}")
+    return len(body)
 
 
 def shares(rows: Sequence[Row]) -> dict[str, float]:
@@ -68,12 +81,14 @@ def bench(args: argparse.Namespace, wrk_path: str, backend: Backend, tmp: Path) 
         threads = default_blocking_threads(url, config.sign_in_concurrency())
         settings = wrk.WrkSettings(threads=1, connections=args.connections, duration_s=args.duration,
                                    cores=args.wrk_cores)
-        with (Server(url, 1, tmp / "server.log", tuple(args.serve_flag), cores=args.server_cores) as server,
-              FloorServer(url, tmp / "floor.log", threads, cores=args.server_cores) as floor,
-              CeilingServer(tmp / "ceiling.log", 1, cores=args.server_cores) as ceiling):
-            print(f"the floor on {threads} blocking threads, as serve's worker", flush=True)
-            return rounds.measure_order(wrk_path, settings, args.warmup, args.rounds, ceiling,
-                                        order(data.built, floor, server), scripts, (backend.name, args.apps, 1))
+        with Server(url, 1, tmp / "server.log", tuple(args.serve_flag), cores=args.server_cores) as server:
+            page = first_page_bytes(server, data.built)
+            with (FloorServer(url, tmp / "floor.log", threads, cores=args.server_cores, list_bytes=page) as floor,
+                  CeilingServer(tmp / "ceiling.log", 1, cores=args.server_cores) as ceiling):
+                print(f"the floor on {threads} blocking threads, as serve's worker; its list answers {page:,} "
+                      "bytes, as the server's first page", flush=True)
+                return rounds.measure_order(wrk_path, settings, args.warmup, args.rounds, ceiling,
+                                            order(data.built, floor, server), scripts, (backend.name, args.apps, 1))
 
 
 def main(argv: Sequence[str]) -> int:

@@ -17,6 +17,9 @@ CPU policy), on the database ``CONNECTAPPS_BENCH_FLOOR_DATABASE`` names, with th
 - a GET of ``/2010-04-01/Accounts/AC…/ConnectApps.json``: the check, then the first page's (SID, version)
   pairs, as a list page reads them (``list_connect_app_versions``: from the store's page cache until
   something commits, else one indexed query). The query string is not read: always the first page of 50.
+  Its answer is as long as the real page's (``CONNECTAPPS_BENCH_FLOOR_LIST_BYTES``, which bench/floor.py
+  reads off the server): the page's ~25 KB must cross Granian and the kernel whatever made them, and cost
+  a served request more than the ceiling's 15 bytes do.
 """
 
 import os
@@ -27,6 +30,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import falcon
+import orjson
 
 from bench.ceiling import BODY
 from bench.endpoints import PAGE_SIZE
@@ -36,6 +40,7 @@ if TYPE_CHECKING:
     from connectapps.domain.store import Store
 
 DATABASE_ENV = "CONNECTAPPS_BENCH_FLOOR_DATABASE"
+LIST_BYTES_ENV = "CONNECTAPPS_BENCH_FLOOR_LIST_BYTES"
 INSTANCE = re.compile(r"/2010-04-01/Accounts/(AC[0-9a-f]{32})/ConnectApps/(CN[0-9a-f]{32})\.json")
 LIST = re.compile(r"/2010-04-01/Accounts/(AC[0-9a-f]{32})/ConnectApps\.json")
 
@@ -59,14 +64,25 @@ def _store() -> "Store":
         return _opened[0]
 
 
+def padded(length: int) -> bytes:
+    """A JSON body of ``length`` bytes (the ceiling's, if it is longer)."""
+    filler = length - len(orjson.dumps({"padding": ""}))
+    return orjson.dumps({"padding": "x" * filler}) if filler >= 0 and length > len(BODY) else BODY
+
+
+LIST_BODY = padded(int(os.environ.get(LIST_BYTES_ENV) or 0))
+"""The list's answer: as long as the real first page (``LIST_BYTES_ENV``), or the ceiling's hello."""
+
+
 def floor(req: falcon.Request, resp: falcon.Response, **params: Any) -> None:
     """An app's or the list's path: the store's work for it; any other (the health check's): the ceiling's hello."""
+    resp.content_type = "application/json"
+    resp.data = BODY
     if (found := INSTANCE.fullmatch(req.path)) is not None:
         _stored(_store(), req.method, *found.groups())
     elif (listed := LIST.fullmatch(req.path)) is not None:
         _listed(_store(), listed.group(1))
-    resp.content_type = "application/json"
-    resp.data = BODY
+        resp.data = LIST_BODY
 
 
 def _stored(store: "Store", method: str, account_sid: str, sid: str) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import falcon.testing
+import orjson
 import pytest
 from bench import endpoints, floor, floor_app, servers
 from bench.ceiling import BODY
@@ -61,14 +62,18 @@ def test_a_get_reads_nothing_into_the_answer_and_changes_nothing(
     assert store.get_connect_app(account.sid, app.sid) == app
 
 
-def test_a_list_reads_the_first_pages_sids_and_versions_and_answers_the_ceilings_body(
+def test_a_list_reads_the_first_pages_sids_and_versions_and_answers_as_many_bytes_as_the_page(
     client: falcon.testing.TestClient, store: Store, app_of: tuple[Account, ConnectApp],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     account, _ = app_of
     listing = f"/2010-04-01/Accounts/{account.sid}/ConnectApps.json"
     answer = client.simulate_get(listing)  # opens the floor's store
-    assert (answer.status_code, answer.content) == (200, BODY)
+    assert (answer.status_code, answer.content) == (200, BODY)  # no page length given: the ceiling's body
+    monkeypatch.setattr(floor_app, "LIST_BODY", floor_app.padded(25_431))
+    answer = client.simulate_get(listing)
+    assert (answer.status_code, len(answer.content)) == (200, 25_431)
+    assert client.simulate_get(path(account.sid, "CN" + "0" * 32)).content == BODY  # the list's alone
     opened, asked = floor_app._opened[0], []
     reads = opened.list_connect_app_versions
 
@@ -81,6 +86,33 @@ def test_a_list_reads_the_first_pages_sids_and_versions_and_answers_the_ceilings
     assert asked == [PageRequest(endpoints.PAGE_SIZE)]  # the first page of 50, whatever the query
     other = accounts.create(store, "no apps", None)
     assert client.simulate_get(f"/2010-04-01/Accounts/{other.sid}/ConnectApps.json").status_code == 404
+
+
+@pytest.mark.parametrize("length", [0, 5, len(BODY), 16, 17, 25_000])
+def test_padding_is_json_of_exactly_the_length_asked_or_the_ceilings_body(length: int) -> None:
+    body = floor_app.padded(length)
+    assert orjson.loads(body) is not None
+    assert len(body) == length if length > len(BODY) else body == BODY
+
+
+def test_the_lists_floor_answers_as_many_bytes_as_the_servers_first_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[tuple[str, str, dict[str, str] | None]] = []
+
+    def answer(base_url: str, path: str, *, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+        asked.append((base_url, path, headers))
+        return status, b"{" + b" " * 1_000 + b"}"
+
+    monkeypatch.setattr(floor, "request", answer)
+    server = servers.Server("sqlite:///unused.db", 1, Path("unused.log"))
+    fetch = Endpoint("fetch", ("/a",))
+    page = Endpoint("list-first", ("/c?PageSize=50",), headers=(("Authorization", "Basic x"),), expect_items=50)
+    status = 200
+    assert floor.first_page_bytes(server, [fetch, page]) == 1_002
+    assert asked == [(server.base_url, "/c?PageSize=50", {"Authorization": "Basic x"})]
+    assert floor.first_page_bytes(server, [fetch]) == 0 and len(asked) == 1  # no list measured: nothing asked
+    status = 401
+    with pytest.raises(RuntimeError, match="401"):
+        floor.first_page_bytes(server, [page])
 
 
 def test_an_unknown_app_is_404_and_other_paths_are_the_ceilings_hello(
@@ -107,9 +139,12 @@ def test_served_by_granian_under_serves_cpu_policy(tmp_path: Path, monkeypatch: 
     store = open_store(url)
     try:
         app = store.list_connect_apps(seed.account_sid, PageRequest(3)).items[0]
-        with servers.FloorServer(url, tmp_path / "floor.log", threads=2) as served:
+        with servers.FloorServer(url, tmp_path / "floor.log", threads=2, list_bytes=3_000) as served:
             status, body = servers.request(served.base_url, path(seed.account_sid, app.sid), method="POST")
             assert (status, body) == (200, BODY)
+            listing = f"/2010-04-01/Accounts/{seed.account_sid}/ConnectApps.json"
+            status, body = servers.request(served.base_url, listing)
+            assert (status, len(body)) == (200, 3_000)
             processes = [int(proc.name) for proc, _ in served._processes()]
             assert len(processes) >= 2  # Granian's main process and its worker
             assert {os.sched_getscheduler(pid) for pid in processes} == {os.SCHED_BATCH}
