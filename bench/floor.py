@@ -23,7 +23,7 @@ from bench.databases import Backend
 from bench.endpoints import Endpoint
 from bench.report import Row, human_count
 from bench.servers import CeilingServer, FloorServer, Server, request
-from connectapps import config
+from connectapps import cli, config, serving
 from connectapps.cli_serve import default_blocking_threads
 
 PATHS = (endpoints.FETCH, endpoints.LIST_FIRST, endpoints.UPDATE)
@@ -54,6 +54,14 @@ def order(built: Sequence[Endpoint], floor: Server, server: Server) -> list[tupl
     return pairs
 
 
+def serve_settings(flags: Sequence[str], url: str) -> tuple[int, str]:
+    """The blocking threads and CPU policy ``connectapps serve`` runs its worker with, given ``flags``
+    (``--serve-flag``) on ``url``: the floor runs with the same. Its other flags mean nothing to the floor."""
+    parsed = cli.build_parser().parse_args(["serve", *flags])
+    threads = parsed.blocking_threads or default_blocking_threads(url, config.sign_in_concurrency())
+    return threads, parsed.cpu_policy or serving.cpu_policy()
+
+
 def first_page_bytes(server: Server, built: Sequence[Endpoint]) -> int:
     """The length of the server's answer to the list's first page, which the list's floor answers as many
     bytes of (0 if the list is not measured)."""
@@ -78,15 +86,16 @@ def bench(args: argparse.Namespace, wrk_path: str, backend: Backend, tmp: Path) 
         data = dataset.prepare(backend, url, args.apps, args.endpoint_names, tmp,
                                extra=[Endpoint(endpoints.CEILING, ("/",))])
         scripts = {**data.scripts, **{FLOOR + e.name: data.scripts[e.name] for e in data.built}}
-        threads = default_blocking_threads(url, config.sign_in_concurrency())
+        threads, policy = serve_settings(args.serve_flag, url)
         settings = wrk.WrkSettings(threads=1, connections=args.connections, duration_s=args.duration,
                                    cores=args.wrk_cores)
         with Server(url, 1, tmp / "server.log", tuple(args.serve_flag), cores=args.server_cores) as server:
             page = first_page_bytes(server, data.built)
-            with (FloorServer(url, tmp / "floor.log", threads, cores=args.server_cores, list_bytes=page) as floor,
+            with (FloorServer(url, tmp / "floor.log", threads, cores=args.server_cores, list_bytes=page,
+                              cpu_policy=policy) as floor,
                   CeilingServer(tmp / "ceiling.log", 1, cores=args.server_cores) as ceiling):
-                print(f"the floor on {threads} blocking threads, as serve's worker; its list answers {page:,} "
-                      "bytes, as the server's first page", flush=True)
+                print(f"the floor on {threads} blocking threads under the {policy} CPU policy, as serve's worker; "
+                      f"its list answers {page:,} bytes, as the server's first page", flush=True)
                 return rounds.measure_order(wrk_path, settings, args.warmup, args.rounds, ceiling,
                                             order(data.built, floor, server), scripts, (backend.name, args.apps, 1))
 
@@ -114,7 +123,8 @@ def main(argv: Sequence[str]) -> int:
     report.write_document(path, {
         "started": started.isoformat(timespec="seconds"), "finished": datetime.now(UTC).isoformat(timespec="seconds"),
         "command": common.command_line(["floor", *argv]), "git": common.git_state(), "backend": args.backend,
-        "apps": args.apps, "load_average": {"before": load_before, "after": common.load_average()},
+        "apps": args.apps, "serve_flags": args.serve_flag,
+        "load_average": {"before": load_before, "after": common.load_average()},
         "machine": common.machine(), "cores": {"servers": args.server_cores, "wrk": args.wrk_cores},
         "rows": [asdict(row) for row in rows], "server_over_floor": found,
     })

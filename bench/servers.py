@@ -260,18 +260,19 @@ class CeilingServer(Server):
 
 class FloorServer(CeilingServer):
     """The floor (bench/floor_app.py) on ``database_url`` under Granian: one worker, ``threads`` blocking
-    threads (as many as ``connectapps serve`` gives its worker on that database); its list answers
-    ``list_bytes`` bytes (0: the ceiling's body)."""
+    threads (as many as ``connectapps serve`` gives its worker on that database) under ``cpu_policy``
+    (serving.py); its list answers ``list_bytes`` bytes (0: the ceiling's body)."""
 
     launcher = "bench.floor_app"  # serve's CPU policy, then Granian
     target = "bench.floor_app:app"
 
     def __init__(self, database_url: str, log_path: Path, threads: int, cores: str | None = None,
-                 list_bytes: int = 0) -> None:
+                 list_bytes: int = 0, cpu_policy: str = "batch") -> None:
         from bench.floor_app import DATABASE_ENV, LIST_BYTES_ENV  # it imports the store's models: only here
+        from connectapps.serving import CPU_POLICY_ENV
 
         super().__init__(log_path, threads, cores=cores)
-        self.env = {DATABASE_ENV: database_url, LIST_BYTES_ENV: str(list_bytes)}
+        self.env = {DATABASE_ENV: database_url, LIST_BYTES_ENV: str(list_bytes), CPU_POLICY_ENV: cpu_policy}
 
 
 def request(base_url: str, path: str, *, method: str = "GET", headers: dict[str, str] | None = None,

@@ -15,7 +15,8 @@ from bench.endpoints import Endpoint
 from bench.report import Row
 from bench.wrk import WrkResult
 
-from connectapps import serving
+from connectapps import config, serving
+from connectapps.cli_serve import default_blocking_threads
 from connectapps.domain import accounts, connect_apps
 from connectapps.domain.models import Account, ConnectApp, PageRequest
 from connectapps.domain.store import Store
@@ -132,14 +133,18 @@ def test_without_a_database_the_floor_opens_nothing(monkeypatch: pytest.MonkeyPa
         floor_app._store()
 
 
-def test_served_by_granian_under_serves_cpu_policy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv(serving.CPU_POLICY_ENV, raising=False)  # serve's default: batch
+@pytest.mark.parametrize(("policy", "scheduler"), [("batch", os.SCHED_BATCH), ("normal", os.SCHED_OTHER)])
+def test_served_by_granian_under_serves_cpu_policy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, policy: str, scheduler: int,
+) -> None:
+    monkeypatch.setenv(serving.CPU_POLICY_ENV, "normal" if policy == "batch" else "batch")  # the floor's own wins
     url = f"sqlite:///{tmp_path / 'floor.db'}"
     seed = servers.seed(url, 3)
     store = open_store(url)
     try:
         app = store.list_connect_apps(seed.account_sid, PageRequest(3)).items[0]
-        with servers.FloorServer(url, tmp_path / "floor.log", threads=2, list_bytes=3_000) as served:
+        with servers.FloorServer(url, tmp_path / "floor.log", threads=2, list_bytes=3_000,
+                                 cpu_policy=policy) as served:
             status, body = servers.request(served.base_url, path(seed.account_sid, app.sid), method="POST")
             assert (status, body) == (200, BODY)
             listing = f"/2010-04-01/Accounts/{seed.account_sid}/ConnectApps.json"
@@ -147,11 +152,25 @@ def test_served_by_granian_under_serves_cpu_policy(tmp_path: Path, monkeypatch: 
             assert (status, len(body)) == (200, 3_000)
             processes = [int(proc.name) for proc, _ in served._processes()]
             assert len(processes) >= 2  # Granian's main process and its worker
-            assert {os.sched_getscheduler(pid) for pid in processes} == {os.SCHED_BATCH}
+            assert {os.sched_getscheduler(pid) for pid in processes} == {scheduler}
         written = store.get_connect_app(seed.account_sid, app.sid)
     finally:
         store.close()
     assert written is not None and (written.friendly_name, written.version) == ("bench", app.version + 1)
+
+
+def test_the_floor_runs_with_the_threads_and_cpu_policy_the_serve_flags_give_the_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(serving.CPU_POLICY_ENV, raising=False)
+    monkeypatch.delenv(config.SIGNIN_CONCURRENCY_ENV, raising=False)
+    sqlite, postgres = "sqlite:///x.db", "postgresql://u@h/d"
+    assert floor.serve_settings([], sqlite) == (default_blocking_threads(sqlite, config.sign_in_concurrency()), "batch")
+    assert floor.serve_settings([], postgres)[0] == default_blocking_threads(postgres, config.sign_in_concurrency())
+    given = ["--blocking-threads=6", "--cpu-policy=normal", "--log-level=warning"]
+    assert floor.serve_settings(given, sqlite) == (6, "normal")
+    monkeypatch.setenv(serving.CPU_POLICY_ENV, "normal")  # as serve reads it when no flag says
+    assert floor.serve_settings(["--blocking-threads", "3"], sqlite) == (3, "normal")
 
 
 def test_each_path_is_measured_beside_its_floor() -> None:
