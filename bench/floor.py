@@ -63,8 +63,8 @@ def serve_settings(flags: Sequence[str], url: str) -> tuple[int, str]:
 
 
 def first_page_bytes(server: Server, built: Sequence[Endpoint]) -> int:
-    """The length of the server's answer to the list's first page, which the list's floor answers as many
-    bytes of (0 if the list is not measured)."""
+    """The length of the server's answer to the list's first page (0 if the list is not measured): the
+    list's floor answers as many bytes."""
     listed = [endpoint for endpoint in built if endpoint.name == endpoints.LIST_FIRST]
     if not listed:
         return 0

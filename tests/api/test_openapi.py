@@ -8,7 +8,7 @@ import json
 import pytest
 import requests
 
-from connectapps.api.resources.openapi import KeptCompressed, accepts_gzip
+from connectapps.api.resources.openapi import ACCEPT_ENCODING_MAX, KeptCompressed, accepts_gzip
 from tests.conftest import Server
 
 
@@ -50,6 +50,13 @@ def test_a_kept_document_is_built_once_held_compressed_and_given_whole() -> None
 ])
 def test_accept_encoding_takes_gzip_only_with_a_weight_above_zero(header: str | None, takes: bool) -> None:
     assert accepts_gzip(header) is takes
+
+
+def test_an_accept_encoding_longer_than_the_bound_is_not_read() -> None:
+    """A stranger's 64 KiB of codings would cost milliseconds to weigh: past the bound, the JSON as it is."""
+    longest = "gzip" + " " * (ACCEPT_ENCODING_MAX - 4)
+    assert accepts_gzip(longest) and not accepts_gzip(longest + " ")
+    assert not accepts_gzip("gzip," * 13_000)
 
 
 def fetch(server: Server, method: str, accept_encoding: str) -> tuple[requests.Response, bytes]:
