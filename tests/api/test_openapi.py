@@ -8,7 +8,7 @@ import json
 import pytest
 import requests
 
-from connectapps.api.resources.openapi import ACCEPT_ENCODING_MAX, KeptCompressed, accepts_gzip
+from connectapps.wire.compressed import ACCEPT_ENCODING_MAX, KeptCompressed, accepts_gzip
 from tests.conftest import Server
 
 

@@ -7,8 +7,9 @@ from typing import Any
 import falcon
 import orjson
 
-from connectapps.api.resources.openapi import KeptCompressed, OpenApi, document
+from connectapps.api.resources.openapi import OpenApi, document
 from connectapps.wire import render
+from connectapps.wire.compressed import KeptCompressed
 
 SCHEME = "connectappsAdmin"
 _OBJECT = {"type": "object"}
