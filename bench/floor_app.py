@@ -66,8 +66,9 @@ def _store() -> "Store":
 
 def padded(length: int) -> bytes:
     """A JSON body of ``length`` bytes (the ceiling's, if it is longer)."""
-    filler = length - len(orjson.dumps({"padding": ""}))
-    return orjson.dumps({"padding": "x" * filler}) if filler >= 0 and length > len(BODY) else BODY
+    if length <= len(BODY):  # also every length too short for the padding's own 14 bytes
+        return BODY
+    return orjson.dumps({"padding": "x" * (length - len(orjson.dumps({"padding": ""})))})
 
 
 LIST_BODY = padded(int(os.environ.get(LIST_BYTES_ENV) or 0))

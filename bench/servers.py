@@ -266,8 +266,8 @@ class FloorServer(CeilingServer):
     launcher = "bench.floor_app"  # serve's CPU policy, then Granian
     target = "bench.floor_app:app"
 
-    def __init__(self, database_url: str, log_path: Path, threads: int, cores: str | None = None,
-                 list_bytes: int = 0, cpu_policy: str = "batch") -> None:
+    def __init__(self, database_url: str, log_path: Path, threads: int, *, cpu_policy: str,
+                 cores: str | None = None, list_bytes: int = 0) -> None:
         from bench.floor_app import DATABASE_ENV, LIST_BYTES_ENV  # it imports the store's models: only here
         from connectapps.serving import CPU_POLICY_ENV
 
