@@ -20,12 +20,19 @@ CPU policy), on the database ``CONNECTAPPS_BENCH_FLOOR_DATABASE`` names, with th
   Its answer is as long as the real page's (``CONNECTAPPS_BENCH_FLOOR_LIST_BYTES``, which bench/floor.py
   reads off the server): the page's ~25 KB must cross Granian and the kernel whatever made them, and cost
   a served request more than the ceiling's 15 bytes do.
+
+With ``CONNECTAPPS_BENCH_FLOOR_ACCESS_LINE=1`` (``python -m bench floor --access-line``) each of those
+paths also writes the access line ``connectapps serve`` writes for it, through the same code
+(ops/access.py, with serve's logging settings and its request ids): the floor of a path whose line is on,
+as it is by default.
 """
 
 import os
 import re
 import sys
 import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -35,14 +42,20 @@ import orjson
 from bench.ceiling import BODY
 from bench.endpoints import PAGE_SIZE
 from connectapps.domain.models import PageRequest
+from connectapps.ops.access import AccessLog, note_principal
 
 if TYPE_CHECKING:
     from connectapps.domain.store import Store
 
 DATABASE_ENV = "CONNECTAPPS_BENCH_FLOOR_DATABASE"
 LIST_BYTES_ENV = "CONNECTAPPS_BENCH_FLOOR_LIST_BYTES"
+ACCESS_LINE_ENV = "CONNECTAPPS_BENCH_FLOOR_ACCESS_LINE"
 INSTANCE = re.compile(r"/2010-04-01/Accounts/(AC[0-9a-f]{32})/ConnectApps/(CN[0-9a-f]{32})\.json")
 LIST = re.compile(r"/2010-04-01/Accounts/(AC[0-9a-f]{32})/ConnectApps\.json")
+# The routes as the server's router, and so its access line, names them (app.py).
+INSTANCE_ROUTE = "/2010-04-01/Accounts/{account_sid}/ConnectApps/{sid}.json"
+LIST_ROUTE = "/2010-04-01/Accounts/{account_sid}/ConnectApps.json"
+ACCESS_LINE = os.environ.get(ACCESS_LINE_ENV) == "1"
 
 
 _opened: list["Store"] = []
@@ -74,16 +87,43 @@ def padded(length: int) -> bytes:
 LIST_BODY = padded(int(os.environ.get(LIST_BYTES_ENV) or 0))
 """The list's answer: as long as the real first page (``LIST_BYTES_ENV``), or the ceiling's hello."""
 
+_logging: list[tuple[AccessLog, Callable[[], str]]] = []
+
+
+def _access_log() -> tuple[AccessLog, Callable[[], str]]:
+    """The access log as serve's worker has it (its logging settings applied in this process by the first
+    line) and its maker of request ids."""
+    if _logging:
+        return _logging[0]
+    with _opening:
+        if not _logging:
+            from connectapps.app import RequestScope
+            from connectapps.ops import logs
+
+            logs.configure()
+            _logging.append((AccessLog(), RequestScope(_store()).next_id))
+        return _logging[0]
+
 
 def floor(req: falcon.Request, resp: falcon.Response, **params: Any) -> None:
-    """An app's or the list's path: the store's work for it; any other (the health check's): the ceiling's hello."""
+    """An app's or the list's path: the store's work for it (and its access line, if ``ACCESS_LINE``); any
+    other (the health check's): the ceiling's hello."""
+    started = time.perf_counter()
     resp.content_type = "application/json"
     resp.data = BODY
     if (found := INSTANCE.fullmatch(req.path)) is not None:
         _stored(_store(), req.method, *found.groups())
+        route, account_sid = INSTANCE_ROUTE, found.group(1)
     elif (listed := LIST.fullmatch(req.path)) is not None:
         _listed(_store(), listed.group(1))
         resp.data = LIST_BODY
+        route, account_sid = LIST_ROUTE, listed.group(1)
+    else:
+        return
+    if ACCESS_LINE:
+        access_log, request_id = _access_log()
+        note_principal("account", account_sid)  # as the server notes the account it authenticated
+        access_log.answered(req.method, req.path, route, 200, started, request_id())
 
 
 def _stored(store: "Store", method: str, account_sid: str, sid: str) -> None:

@@ -261,18 +261,21 @@ class CeilingServer(Server):
 class FloorServer(CeilingServer):
     """The floor (bench/floor_app.py) on ``database_url`` under Granian: one worker, ``threads`` blocking
     threads (as many as ``connectapps serve`` gives its worker on that database) under ``cpu_policy``
-    (serving.py); its list answers ``list_bytes`` bytes (0: the ceiling's body)."""
+    (serving.py); its list answers ``list_bytes`` bytes (0: the ceiling's body); with ``access_line``, each
+    path also writes the access line serve writes for it."""
 
     launcher = "bench.floor_app"  # serve's CPU policy, then Granian
     target = "bench.floor_app:app"
 
     def __init__(self, database_url: str, log_path: Path, threads: int, *, cpu_policy: str,
-                 cores: str | None = None, list_bytes: int = 0) -> None:
-        from bench.floor_app import DATABASE_ENV, LIST_BYTES_ENV  # it imports the store's models: only here
+                 cores: str | None = None, list_bytes: int = 0, access_line: bool = False) -> None:
+        # bench.floor_app imports the store's models: only here
+        from bench.floor_app import ACCESS_LINE_ENV, DATABASE_ENV, LIST_BYTES_ENV
         from connectapps.serving import CPU_POLICY_ENV
 
         super().__init__(log_path, threads, cores=cores)
-        self.env = {DATABASE_ENV: database_url, LIST_BYTES_ENV: str(list_bytes), CPU_POLICY_ENV: cpu_policy}
+        self.env = {DATABASE_ENV: database_url, LIST_BYTES_ENV: str(list_bytes), CPU_POLICY_ENV: cpu_policy,
+                    ACCESS_LINE_ENV: "1" if access_line else "0"}
 
 
 def request(base_url: str, path: str, *, method: str = "GET", headers: dict[str, str] | None = None,

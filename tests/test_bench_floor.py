@@ -1,10 +1,12 @@
 """``python -m bench floor`` (bench/floor.py, bench/floor_app.py): the ceiling's hello plus the store's work
 for one request of a path, and nothing else; on every backend, called in-process and served by Granian."""
 
+import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import falcon.testing
 import orjson
@@ -21,6 +23,7 @@ from connectapps.domain import accounts, connect_apps
 from connectapps.domain.models import Account, ConnectApp, PageRequest
 from connectapps.domain.store import Store
 from connectapps.store import open_store
+from tests.eventually import eventually
 
 
 @pytest.fixture
@@ -157,6 +160,49 @@ def test_served_by_granian_under_serves_cpu_policy(
     finally:
         store.close()
     assert written is not None and (written.friendly_name, written.version) == ("bench", app.version + 1)
+    assert not access_lines(tmp_path / "floor.log")  # no line unless asked for
+
+
+def access_lines(log: Path) -> list[dict[str, Any]]:
+    """The access lines in a served process's log (Granian's own lines are not JSON objects of ours)."""
+    entries = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    return [entry for entry in entries if entry.get("event") == "request"]
+
+
+# What differs between two lines of the same request: when, for how long, and which request it was.
+PER_REQUEST = {"time", "duration_ms", "request_id"}
+
+
+def test_with_the_access_line_each_path_writes_the_line_serve_writes_for_it(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'floor.db'}"
+    seed = servers.seed(url, 3)
+    auth = {"Authorization": endpoints.basic_auth(seed)}
+    store = open_store(url)
+    try:
+        sid = store.list_connect_apps(seed.account_sid, PageRequest(3)).items[0].sid
+    finally:
+        store.close()
+    asked = [("GET", path(seed.account_sid, sid), None), ("POST", path(seed.account_sid, sid), "FriendlyName=bench"),
+             ("GET", f"/2010-04-01/Accounts/{seed.account_sid}/ConnectApps.json", None)]
+    logs = {"floor": tmp_path / "floor.log", "serve": tmp_path / "serve.log"}
+    with (servers.FloorServer(url, logs["floor"], threads=2, cpu_policy="normal", access_line=True) as served_floor,
+          servers.Server(url, 1, logs["serve"]) as server):
+        for served in (served_floor, server):
+            for method, target, body in asked:
+                assert servers.request(served.base_url, target, method=method, headers=auth, body=body)[0] == 200
+
+        def written(name: str) -> list[dict[str, Any]] | None:
+            lines = [line for line in access_lines(logs[name]) if line["path"] != "/health"]
+            return lines if len(lines) == len(asked) else None
+
+        lines = {name: eventually(lambda name=name: written(name), f"{name}: {len(asked)} access lines")  # type: ignore[misc]
+                 for name in logs}
+    for floor_line, serve_line, (method, target, _) in zip(lines["floor"], lines["serve"], asked, strict=True):
+        assert (floor_line["method"], floor_line["path"], floor_line["status"]) == (method, target, 200)
+        assert floor_line.keys() == serve_line.keys()
+        assert {k: v for k, v in floor_line.items() if k not in PER_REQUEST} == \
+            {k: v for k, v in serve_line.items() if k not in PER_REQUEST}
+        assert re.fullmatch(r"RQ[0-9a-f]{32}", floor_line["request_id"])
 
 
 def test_the_floor_runs_with_the_threads_and_cpu_policy_the_serve_flags_give_the_server(
@@ -176,12 +222,18 @@ def test_the_floor_runs_with_the_threads_and_cpu_policy_the_serve_flags_give_the
 def test_each_path_is_measured_beside_its_floor() -> None:
     fetch, update = Endpoint("fetch", ("/a",)), Endpoint("update", ("/b",), method="POST")
     page = Endpoint("list-first", ("/c",), expect_items=50)
-    the_floor, the_server = object(), object()
-    pairs = floor.order([fetch, page, update], the_floor, the_server)  # type: ignore[arg-type]
+    # stand-ins: only which one each run is served by is looked at
+    the_floor, with_line, the_server = (cast(servers.Server, object()) for _ in range(3))
+    pairs = floor.order([fetch, page, update], [(floor.FLOOR, the_floor)], the_server)
     assert [(e.name, e.paths, e.method, e.expect_items, s) for e, s in pairs] == [
         ("floor-fetch", ("/a",), "GET", None, the_floor), ("fetch", ("/a",), "GET", None, the_server),
         ("floor-list-first", ("/c",), "GET", None, the_floor), ("list-first", ("/c",), "GET", 50, the_server),
         ("floor-update", ("/b",), "POST", None, the_floor), ("update", ("/b",), "POST", None, the_server),
+    ]
+    pairs = floor.order([page], [(floor.FLOOR, the_floor), (floor.FLOOR_LINE, with_line)], the_server)
+    assert [(e.name, e.expect_items, s) for e, s in pairs] == [
+        ("floor-list-first", None, the_floor), ("floor+line-list-first", None, with_line),
+        ("list-first", 50, the_server),
     ]
 
 
@@ -193,6 +245,9 @@ def row(name: str, rps: float) -> Row:
 def test_shares_are_each_paths_rate_over_its_floors() -> None:
     rows = [row("ceiling", 40_000), row("floor-fetch", 30_000), row("fetch", 24_000), row("update", 1_000)]
     assert floor.shares(rows) == {"fetch": pytest.approx(0.8)}  # update has no floor in these rows
+    rows += [row("floor+line-fetch", 25_000)]
+    assert floor.shares(rows) == {"fetch": pytest.approx(0.8)}  # a floor's row is never a path's
+    assert floor.shares(rows, floor.FLOOR_LINE) == {"fetch": pytest.approx(0.96)}
 
 
 def test_only_the_paths_the_floor_knows_are_accepted() -> None:
