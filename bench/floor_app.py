@@ -1,5 +1,6 @@
 """The floor: the ceiling app (bench/ceiling.py) plus the store's own work for one request of a path, and
-nothing else: no authentication, no form, no validation, no rendering of the record, no access line.
+nothing else: no authentication, no form, no validation, no rendering of the record, and no access line
+unless asked for one (below).
 
 The ceiling is what a request costs when the application does nothing; the floor is what it costs when
 the application does only what the storage layer does for it. A path's ratio cannot rise above its floor's
@@ -95,13 +96,14 @@ def _access_log() -> tuple[AccessLog, Callable[[], str]]:
     line) and its maker of request ids."""
     if _logging:
         return _logging[0]
+    store = _store()  # before the lock, which opening the store takes too
     with _opening:
         if not _logging:
             from connectapps.app import RequestScope
             from connectapps.ops import logs
 
             logs.configure()
-            _logging.append((AccessLog(), RequestScope(_store()).next_id))
+            _logging.append((AccessLog(), RequestScope(store).next_id))
         return _logging[0]
 
 
