@@ -29,7 +29,6 @@ as it is by default.
 """
 
 import os
-import re
 import sys
 import threading
 import time
@@ -42,8 +41,10 @@ import orjson
 
 from bench.ceiling import BODY
 from bench.endpoints import PAGE_SIZE
+from connectapps.api import express
 from connectapps.domain.models import PageRequest
 from connectapps.ops.access import AccessLog, note_principal
+from connectapps.wire import uris
 
 if TYPE_CHECKING:
     from connectapps.domain.store import Store
@@ -51,11 +52,11 @@ if TYPE_CHECKING:
 DATABASE_ENV = "CONNECTAPPS_BENCH_FLOOR_DATABASE"
 LIST_BYTES_ENV = "CONNECTAPPS_BENCH_FLOOR_LIST_BYTES"
 ACCESS_LINE_ENV = "CONNECTAPPS_BENCH_FLOOR_ACCESS_LINE"
-INSTANCE = re.compile(r"/2010-04-01/Accounts/(AC[0-9a-f]{32})/ConnectApps/(CN[0-9a-f]{32})\.json")
-LIST = re.compile(r"/2010-04-01/Accounts/(AC[0-9a-f]{32})/ConnectApps\.json")
-# The routes as the server's router, and so its access line, names them (app.py).
-INSTANCE_ROUTE = "/2010-04-01/Accounts/{account_sid}/ConnectApps/{sid}.json"
-LIST_ROUTE = "/2010-04-01/Accounts/{account_sid}/ConnectApps.json"
+# The routes as the server's router, and so its access line, names them (app.py), and their paths as the
+# express lane takes them.
+INSTANCE_ROUTE = uris.connect_app("{account_sid}", "{sid}")
+LIST_ROUTE = uris.connect_apps("{account_sid}")
+INSTANCE, LIST = express.pattern(INSTANCE_ROUTE), express.pattern(LIST_ROUTE)
 ACCESS_LINE = os.environ.get(ACCESS_LINE_ENV) == "1"
 
 
