@@ -33,6 +33,7 @@ PATHS = (endpoints.FETCH, endpoints.LIST_FIRST, endpoints.UPDATE)
 """The paths whose store work the floor app knows: a fetch, the first page of the list, an update."""
 FLOOR = "floor-"
 FLOOR_LINE = "floor+line-"
+FLOORS = (FLOOR, FLOOR_LINE)
 """The rows of a path's floors: ``floor-fetch``, and with ``--access-line`` ``floor+line-fetch``."""
 
 
@@ -92,22 +93,21 @@ def shares(rows: Sequence[Row], prefix: str = FLOOR) -> dict[str, float]:
     ``prefix`` names."""
     by_name = {row.endpoint: row.rps for row in rows}
     return {name: by_name[name] / by_name[prefix + name] for name in by_name
-            if not name.startswith((FLOOR, FLOOR_LINE)) and by_name.get(prefix + name)}
+            if not name.startswith(FLOORS) and by_name.get(prefix + name)}
 
 
 def bench(args: argparse.Namespace, wrk_path: str, backend: Backend, tmp: Path) -> list[Row]:
     with backend.fresh(human_count(args.apps)) as url:
         data = dataset.prepare(backend, url, args.apps, args.endpoint_names, tmp,
                                extra=[Endpoint(endpoints.CEILING, ("/",))])
-        scripts = {**data.scripts, **{prefix + e.name: data.scripts[e.name] for e in data.built
-                                      for prefix in (FLOOR, FLOOR_LINE)}}
+        prefixes = FLOORS if args.access_line else (FLOOR,)
+        scripts = {**data.scripts, **{prefix + e.name: data.scripts[e.name] for e in data.built for prefix in prefixes}}
         threads, policy = serve_settings(args.serve_flag, url)
         settings = wrk.WrkSettings(threads=1, connections=args.connections, duration_s=args.duration,
                                    cores=args.wrk_cores)
         with Server(url, 1, tmp / "server.log", tuple(args.serve_flag), cores=args.server_cores) as server:
             page = first_page_bytes(server, data.built)
             with contextlib.ExitStack() as started:
-                prefixes = (FLOOR, FLOOR_LINE) if args.access_line else (FLOOR,)
                 floors = [(prefix, started.enter_context(FloorServer(
                     url, tmp / f"{prefix.rstrip('-')}.log", threads, cores=args.server_cores, list_bytes=page,
                     cpu_policy=policy, access_line=prefix == FLOOR_LINE))) for prefix in prefixes]
